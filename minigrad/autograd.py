@@ -1,0 +1,347 @@
+"""Graph recording and the backward pass.
+
+A ``Function`` is one node of the graph: ``forward`` maps input arrays to output
+arrays, ``backward`` maps the gradient of the outputs to the gradient of the inputs
+(the chain rule, one op at a time). Calling a Function on tensors runs ``forward``
+and, when a gradient is wanted, links the outputs to the node:
+
+    output.grad_fn = node,  node.inputs = (input tensors, held strongly),
+    node.outputs = (weak references to the outputs)
+
+Outputs are held weakly so the graph has no reference cycles: dropping the loss
+frees the whole graph by reference counting alone.
+
+``backward`` visits nodes in reverse topological order with a heap keyed on the
+node's generation (one more than the newest input's), so a node runs only after
+every node that consumes its outputs. No recursion anywhere: an unrolled RNN of
+100,000 nodes is just a long heap.
+"""
+from __future__ import annotations
+
+import contextlib
+import heapq
+import traceback
+import weakref
+from typing import Any, Iterator
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+_FREED = "freed"  # what a node's saved arrays become once backward has used them
+
+
+class _State:
+    """Global switches, read on every op (plain attributes: the cheapest lookup)."""
+    grad_enabled = True
+    scope: tuple[str, ...] = ()
+    anomaly = False
+    record_norms = False
+
+
+state = _State()
+
+
+class Function:
+    """Base class of every differentiable op.
+
+    Subclasses write ``forward(*arrays)`` and ``backward(*grads)`` on raw backend
+    arrays, keeping in ``self.saved`` only what backward needs. ``backward`` returns
+    one gradient per input (``None`` where none is needed: see
+    ``self.needs_input_grad``), and receives ``None`` for an output whose gradient
+    never arrived (only multi-output ops see that).
+    """
+    # engine fields; op parameters (axis, shape...) go in the instance __dict__
+    generation = 0
+    saved: Any = ()
+    inputs: tuple = ()
+    outputs: tuple = ()
+    needs_input_grad: tuple = ()
+    scope: tuple[str, ...] = ()
+    grad_norms: list | None = None  # per input, filled under record_grad_norms()
+    created_at: str | None = None   # the user's line, filled under detect_anomaly()
+    hooked = False                  # an output has hooks or retains its grad
+
+    def forward(self, *xs):
+        raise NotImplementedError
+
+    def backward(self, *gys):
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def explain(self, *xs) -> str | None:
+        """Say why these inputs are wrong for this op (None: no specific reason)."""
+        return None
+
+    def __call__(self, *inputs):
+        xs = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            ys = self.forward(*xs)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _input_error(self, inputs, xs, e) from None
+        single = not isinstance(ys, tuple)
+        if single:
+            ys = (ys,)
+        if state.anomaly:
+            self.created_at = _user_line()
+            _check_finite(self, ys, "forward")
+        gen = -1
+        if state.grad_enabled:
+            need = []
+            for x in inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    need.append(True)
+                    g = x.grad_fn.generation if x.grad_fn is not None else 0
+                    if g > gen:
+                        gen = g
+                else:
+                    need.append(False)
+        if gen < 0:  # nothing to differentiate: a plain computation
+            self.saved = ()
+            outs = tuple(Tensor._wrap(y) for y in ys)
+        else:
+            self.inputs = inputs
+            self.needs_input_grad = need
+            self.generation = gen + 1
+            self.scope = state.scope
+            outs = tuple(Tensor._wrap(y, self, i) for i, y in enumerate(ys))
+            self.outputs = tuple(weakref.ref(o) for o in outs)
+            if not single:
+                self.out_meta = [(y.shape, y.dtype) for y in ys]
+        return outs[0] if single else outs
+
+
+def _input_error(fn: Function, inputs, xs, exc: Exception) -> Exception:
+    """Turn a failure inside forward into an error that names the op and shapes."""
+    devices = {backend.device_of(x) for x in xs if backend.is_array(x)}
+    if len(devices) > 1:
+        where = ", ".join(f"{tuple(x.shape)} on {backend.device_of(x)}"
+                          for x in xs if backend.is_array(x))
+        return RuntimeError(f"{fn.name.lower()}: inputs are on different devices ({where}); "
+                            "move them with .to('cpu') or .to('cuda')")
+    why = fn.explain(*xs)
+    if why is not None:
+        return ValueError(why)
+    shapes = ", ".join(str(tuple(x.shape)) if hasattr(x, "shape") else repr(x) for x in xs)
+    return type(exc)(f"{fn.name.lower()}: invalid input(s) {shapes}: {exc}")
+
+
+# ------------------------------------------------------------------ the engine
+def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad`` (PyTorch semantics)."""
+    if not root.requires_grad:
+        raise RuntimeError("backward: this tensor does not require grad and has no grad_fn "
+                           "(did you create it under no_grad, or forget requires_grad=True?)")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(f"backward: grad can be implied only for a single-element "
+                               f"output, but the output has shape {root.shape}; "
+                               "pass grad= of that shape")
+        xp = backend.get_array_module(root.data)
+        grad = xp.ones_like(root.data)
+    else:
+        grad = grad.data if isinstance(grad, Tensor) else grad
+        if tuple(grad.shape) != root.shape:
+            raise ValueError(f"backward: grad has shape {tuple(grad.shape)} "
+                             f"but the output has shape {root.shape}")
+    leaves: dict[int, list] = {}  # id -> [tensor, grad array, owned?]
+    fn0 = root.grad_fn
+    if fn0 is None:
+        _add_leaf(leaves, root, grad)
+    else:
+        _run(fn0, root._index, grad, leaves, retain_graph)
+    _write_leaves(leaves)
+
+
+def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> None:
+    record = state.record_norms
+    anomaly = state.anomaly
+    pending = {fn0: [None] * len(fn0.outputs)}
+    pending[fn0][index] = grad
+    owned: set[int] = set()  # ids of pending arrays we allocated (safe to add into)
+    heap = [(-fn0.generation, 0, fn0)]
+    counter = 1
+    while heap:
+        fn = heapq.heappop(heap)[2]
+        gys = pending.pop(fn)
+        if fn.saved is _FREED:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time (op "
+                f"{fn.name}); its saved arrays were freed after the first backward. "
+                "Pass retain_graph=True to the first backward() to keep them.")
+        if len(gys) > 1 and None in gys:
+            gys = _fill_missing(fn, gys)
+        if fn.hooked:
+            gys = _output_hooks(fn, gys)
+        gxs = fn.backward(*gys)
+        if not isinstance(gxs, tuple):
+            gxs = (gxs,)
+        if anomaly:
+            _check_finite(fn, gxs, "backward")
+        if not retain_graph:
+            fn.saved = _FREED
+        if record:
+            fn.grad_norms = [None if g is None else _norm(g) for g in gxs]
+        for x, gx in zip(fn.inputs, gxs):
+            if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
+                continue
+            f = x.grad_fn
+            if f is None:
+                _add_leaf(leaves, x, gx)
+                continue
+            slot = pending.get(f)
+            i = x._index
+            if slot is None:
+                slot = pending[f] = [None] * len(f.outputs)
+                heapq.heappush(heap, (-f.generation, counter, f))
+                counter += 1
+            old = slot[i]
+            if old is None:
+                slot[i] = gx
+            elif id(old) in owned:
+                old += gx
+            else:
+                slot[i] = new = old + gx
+                owned.add(id(new))
+
+
+def _fill_missing(fn: Function, gys: list) -> list:
+    """Zeros for the outputs of a multi-output op that no later op used."""
+    xp = backend.get_array_module(*[g for g in gys if g is not None])
+    return [xp.zeros(shape, dtype) if g is None else g
+            for g, (shape, dtype) in zip(gys, fn.out_meta)]
+
+
+def _add_leaf(leaves: dict, x: Tensor, gx) -> None:
+    """Sum a leaf's contributions; allocate once, then add in place (T steps, 1 array)."""
+    entry = leaves.get(id(x))
+    if entry is None:
+        leaves[id(x)] = [x, gx, False]
+    elif entry[2]:
+        entry[1] += gx
+    else:
+        entry[1] = entry[1] + gx
+        entry[2] = True
+
+
+def _write_leaves(leaves: dict) -> None:
+    for x, g, owned in leaves.values():
+        if x._hooks:
+            g, owned = _apply_hooks(x, g), False
+        if x.grad is None:
+            if not owned or tuple(g.shape) != x.shape:
+                xp = backend.get_array_module(g)
+                g = xp.array(xp.broadcast_to(g, x.shape), dtype=x.dtype)
+            x.grad = Tensor._wrap(g)
+        else:
+            x.grad.data += g
+
+
+def _output_hooks(fn: Function, gys: list) -> list:
+    """Run hooks / retain_grad of the (still alive) outputs of ``fn``."""
+    gys = list(gys)
+    for i, ref in enumerate(fn.outputs):
+        out = ref()
+        if out is None or gys[i] is None:
+            continue
+        if out._hooks:
+            gys[i] = _apply_hooks(out, gys[i])
+        if out._retain:
+            xp = backend.get_array_module(gys[i])
+            out.grad = Tensor._wrap(xp.array(gys[i]))
+    return gys
+
+
+def _apply_hooks(t: Tensor, g):
+    for hook in t._hooks:
+        r = hook(Tensor._wrap(g))
+        if r is not None:
+            g = r.data if isinstance(r, Tensor) else r
+    return g
+
+
+def _norm(g) -> float:
+    xp = backend.get_array_module(g)
+    return float(xp.sqrt(xp.sum(xp.square(g, dtype=backend.float64))))
+
+
+# ------------------------------------------------------------------ switches
+@contextlib.contextmanager
+def _switch(name: str, value) -> Iterator[None]:
+    old = getattr(state, name)
+    setattr(state, name, value)
+    try:
+        yield
+    finally:
+        setattr(state, name, old)
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Run code without recording a graph (inference, optimizer updates)."""
+
+    def __enter__(self):
+        self._old = state.grad_enabled
+        state.grad_enabled = False
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self._old
+
+
+class enable_grad(no_grad):
+    """Turn recording back on inside a no_grad block."""
+
+    def __enter__(self):
+        self._old = state.grad_enabled
+        state.grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return state.grad_enabled
+
+
+@contextlib.contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Tag every op created inside with this name (scopes nest: ("layer 0", "t=3")).
+
+    The renderer draws each scope as a cluster; recurrent layers open one per step.
+    """
+    with _switch("scope", state.scope + (str(name),)):
+        yield
+
+
+def current_scope() -> tuple[str, ...]:
+    return state.scope
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager:
+    """Raise at the first NaN/Inf in forward or backward, naming the op and the user's
+    line of code that created it (the line is recorded only inside this context)."""
+    return _switch("anomaly", True)
+
+
+def record_grad_norms() -> contextlib.AbstractContextManager:
+    """Around a backward: keep the norm of the gradient on every edge (one float each)
+    in ``node.grad_norms`` so ``mg.viz.draw(show_grad=True)`` can paint gradient flow."""
+    return _switch("record_norms", True)
+
+
+def _user_line() -> str:
+    """The innermost stack frame outside minigrad's engine: the user's line."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        f = frame.filename.replace("\\", "/")
+        if "/minigrad/" not in f or "/minigrad/nn/" in f:
+            return f'{frame.filename}:{frame.lineno}: {(frame.line or "").strip()}'
+    return "<unknown>"
+
+
+def _check_finite(fn: Function, arrays, phase: str) -> None:
+    for a in arrays:
+        if a is None or not hasattr(a, "dtype") or a.dtype.kind != "f":
+            continue
+        xp = backend.get_array_module(a)
+        if not bool(xp.isfinite(a).all()):
+            shapes = [tuple(x.shape) for x in fn.inputs if isinstance(x, Tensor)]
+            raise RuntimeError(f"detect_anomaly: {phase} of {fn.name} produced NaN/Inf "
+                               f"(input shapes {shapes}); op created at {fn.created_at}")

@@ -1,0 +1,95 @@
+"""Ways to make tensors: from data, filled, random, ranges."""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
+           device: str | None = None, name: str | None = None) -> Tensor:
+    """A new leaf tensor. Python floats become float32 (the default dtype); NumPy
+    arrays keep their dtype, as with ``torch.tensor``."""
+    if isinstance(data, Tensor):
+        data = data.data.copy()
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    for s in shape:
+        if not isinstance(s, int) or s < 0:
+            raise ValueError(f"shape must be non-negative integers, got {shape}")
+    return tuple(shape)
+
+
+def _filled(fill: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool):
+    xp = backend.xp_for(device)
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    data = getattr(xp, fill)(_shape(shape), dtype=dt)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def zeros(*shape: Any, dtype: Any = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
+    return _filled("zeros", shape, dtype, device, requires_grad)
+
+
+def ones(*shape: Any, dtype: Any = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
+    return _filled("ones", shape, dtype, device, requires_grad)
+
+
+def full(shape: Any, value: float, dtype: Any = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
+    t = _filled("empty", tuple(shape) if not isinstance(shape, int) else (shape,),
+                dtype, device, requires_grad)
+    t.data[...] = value
+    return t
+
+
+def zeros_like(x: Tensor, requires_grad: bool = False) -> Tensor:
+    return zeros(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
+
+
+def ones_like(x: Tensor, requires_grad: bool = False) -> Tensor:
+    return ones(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
+
+
+def _random(kind: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool):
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    draw = getattr(backend.rng(), kind)(size=_shape(shape))
+    return Tensor(draw.astype(dt), requires_grad=requires_grad, device=device)
+
+
+def randn(*shape: Any, dtype: Any = None, device: str | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from minigrad's generator (see ``mg.manual_seed``)."""
+    return _random("standard_normal", shape, dtype, device, requires_grad)
+
+
+def rand(*shape: Any, dtype: Any = None, device: str | None = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    return _random("random", shape, dtype, device, requires_grad)
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+           device: str | None = None) -> Tensor:
+    """Like ``torch.arange``: integers stay int64, any float argument gives float32."""
+    if stop is None:
+        start, stop = 0, start
+    xp = backend.xp_for(device)
+    data = xp.arange(start, stop, step)
+    if dtype is not None:
+        data = data.astype(backend.as_dtype(dtype))
+    elif data.dtype.kind == "f":
+        data = data.astype(backend.default_dtype())
+    return Tensor(data)
+
+
+def manual_seed(seed: int) -> None:
+    """Make every random draw in minigrad (randn, init, dropout) repeatable."""
+    backend.manual_seed(seed)

@@ -1,0 +1,61 @@
+"""Small helpers shared by the ops: gradient un-broadcasting and argument checks."""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+
+def unbroadcast(g, shape: tuple[int, ...]):
+    """Sum ``g`` over the axes that broadcasting stretched, back to ``shape``.
+
+    Broadcasting copies an input along some axes; the chain rule adds up the
+    gradients of all the copies.
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    return tuple(x.shape) if hasattr(x, "shape") else ()
+
+
+def broadcast_error(op: str, *xs) -> str | None:
+    """The message for inputs whose shapes do not broadcast (None if they do)."""
+    shapes = [shape_of(x) for x in xs]
+    try:
+        backend.get_array_module(*xs).broadcast_shapes(*shapes)
+    except ValueError:
+        return f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+    return None
+
+
+def operand(x: Any) -> Any:
+    """A binary op's operand: tensors and Python scalars as they are (NumPy 2 keeps
+    ``float32 * 1.5`` in float32), other data converted to an untracked array."""
+    if isinstance(x, Tensor | int | float | bool):
+        return x
+    return Tensor._wrap(backend.as_array(x))
+
+
+def tensor_of(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor._wrap(backend.as_array(x))
+
+
+def norm_axis(axis: Any, ndim: int, op: str) -> Any:
+    """Check an axis (or tuple of axes) against ``ndim`` with an op-named error."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of {ndim} dims")
+    return tuple(a % max(ndim, 1) for a in axes) if isinstance(axis, tuple | list) \
+        else axis % max(ndim, 1)

@@ -1,0 +1,159 @@
+"""+ - * / ** and matmul, with broadcasting: each backward un-broadcasts its grads."""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops._util import broadcast_error, operand, shape_of, unbroadcast
+from minigrad.tensor import Tensor
+
+
+class Add(Function):
+    def forward(self, a, b):
+        self.shapes = shape_of(a), shape_of(b)
+        return a + b
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        return (unbroadcast(g, self.shapes[0]) if na else None,
+                unbroadcast(g, self.shapes[1]) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error("add", a, b)
+
+
+class Sub(Add):
+    def forward(self, a, b):
+        self.shapes = shape_of(a), shape_of(b)
+        return a - b
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        return (unbroadcast(g, self.shapes[0]) if na else None,
+                unbroadcast(-g, self.shapes[1]) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error("sub", a, b)
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.saved = a, b
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved
+        na, nb = self.needs_input_grad
+        return (unbroadcast(g * b, a.shape) if na else None,
+                unbroadcast(g * a, b.shape) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error("mul", a, b)
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.saved = a, b
+        return a / b
+
+    def backward(self, g):
+        a, b = self.saved
+        na, nb = self.needs_input_grad
+        return (unbroadcast(g / b, a.shape) if na else None,
+                unbroadcast(-g * a / (b * b), b.shape) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error("div", a, b)
+
+
+class Pow(Function):
+    """a ** b: d/da = b a^(b-1), d/db = a^b log a."""
+
+    def forward(self, a, b):
+        y = a ** b
+        self.saved = a, b, y
+        return y
+
+    def backward(self, g):
+        a, b, y = self.saved
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = unbroadcast(g * b * a ** (b - 1), shape_of(a))
+        if nb:
+            xp = get_array_module(a, b)
+            log_a = xp.log(xp.where(a > 0, a, 1))  # a^b log a -> 0 where a = 0
+            gb = unbroadcast(g * y * log_a, shape_of(b))
+        return ga, gb
+
+    def explain(self, a, b):
+        return broadcast_error("pow", a, b)
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class MatMul(Function):
+    """Batched a @ b. Gradients: dA = G B^T, dB = A^T G (1-D sides promoted to 2-D)."""
+
+    def forward(self, a, b):
+        self.saved = a, b
+        return a @ b
+
+    def backward(self, g):
+        a, b = self.saved
+        na, nb = self.needs_input_grad
+        xp = get_array_module(a, b)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if b.ndim == 1:
+            g = xp.expand_dims(g, -1)
+        if a.ndim == 1:
+            g = xp.expand_dims(g, -2)
+        ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape) if na else None
+        gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape) if nb else None
+        return ga, gb
+
+    def explain(self, a, b):
+        sa, sb = shape_of(a), shape_of(b)
+        if not sa or not sb:
+            return f"matmul: both operands need at least 1 dimension, got {sa} and {sb}"
+        k_a = sa[-1]
+        k_b = sb[0] if len(sb) == 1 else sb[-2]
+        if k_a != k_b:
+            return f"matmul: cannot multiply {sa} by {sb} ({k_a} != {k_b})"
+        return f"matmul: batch dimensions of {sa} and {sb} cannot be broadcast together"
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return Add()(operand(a), operand(b))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    return Sub()(operand(a), operand(b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return Mul()(operand(a), operand(b))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    return Div()(operand(a), operand(b))
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors the operator's name)
+    return Pow()(operand(a), operand(b))
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg()(a)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    return MatMul()(operand(a), operand(b))

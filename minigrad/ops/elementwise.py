@@ -1,0 +1,252 @@
+"""Elementwise functions: each derivative is one line next to its forward."""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad import backend
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops._util import broadcast_error, operand, shape_of, tensor_of, unbroadcast
+from minigrad.tensor import Tensor
+
+
+def sigmoid_array(x):
+    """1 / (1 + e^-x) without overflow: exp is only taken of -|x|."""
+    xp = get_array_module(x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Exp(Function):
+    def forward(self, x):
+        y = get_array_module(x).exp(x)
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        return g * self.saved
+
+
+class Log(Function):
+    def forward(self, x):
+        self.saved = x
+        return get_array_module(x).log(x)
+
+    def backward(self, g):
+        return g / self.saved
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        y = get_array_module(x).sqrt(x)
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        return g / (2 * self.saved)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        y = get_array_module(x).tanh(x)
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        y = self.saved
+        return g * (1 - y * y)
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        y = sigmoid_array(x)
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        y = self.saved
+        return g * y * (1 - y)
+
+
+class Relu(Function):
+    def forward(self, x):
+        mask = x > 0
+        self.saved = mask
+        return x * mask
+
+    def backward(self, g):
+        return g * self.saved
+
+
+class Abs(Function):
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.saved = xp.sign(x)
+        return xp.abs(x)
+
+    def backward(self, g):
+        return g * self.saved
+
+
+class Clip(Function):
+    """Gradient 1 inside [lo, hi] (ends included, as in PyTorch), 0 outside."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        inside = xp.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        self.saved = inside
+        return xp.clip(x, self.lo, self.hi)
+
+    def backward(self, g):
+        return g * self.saved
+
+
+class Maximum(Function):
+    """Elementwise max; on ties each side gets half the gradient (as in PyTorch)."""
+    pick = staticmethod(lambda a, b: a > b)
+
+    def forward(self, a, b):
+        xp = get_array_module(a, b)
+        win = self.pick(a, b)
+        tie = a == b
+        self.saved = shape_of(a), shape_of(b), xp.where(tie, 0.5, win.astype(float))
+        return xp.where(win | tie, a, b)
+
+    def backward(self, g):
+        sa, sb, wa = self.saved
+        wa = wa.astype(g.dtype, copy=False)
+        na, nb = self.needs_input_grad
+        return (unbroadcast(g * wa, sa) if na else None,
+                unbroadcast(g * (1 - wa), sb) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error(self.name.lower(), a, b)
+
+
+class Minimum(Maximum):
+    pick = staticmethod(lambda a, b: a < b)
+
+
+class Where(Function):
+    """cond ? a : b, gradient routed to the side that was chosen."""
+
+    def __init__(self, cond):
+        self.cond = cond
+
+    def forward(self, a, b):
+        xp = get_array_module(a, b)
+        self.saved = shape_of(a), shape_of(b)
+        return xp.where(self.cond, a, b)
+
+    def backward(self, g):
+        sa, sb = self.saved
+        na, nb = self.needs_input_grad
+        zero = g.dtype.type(0)
+        xp = get_array_module(g)
+        return (unbroadcast(xp.where(self.cond, g, zero), sa) if na else None,
+                unbroadcast(xp.where(self.cond, zero, g), sb) if nb else None)
+
+    def explain(self, a, b):
+        return broadcast_error("where", self.cond, a, b)
+
+
+class AsType(Function):
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        self.saved = x.dtype
+        return x.astype(self.dtype)
+
+    def backward(self, g):
+        return g.astype(self.saved)
+
+
+class ToDevice(Function):
+    def __init__(self, device):
+        self.device = device
+
+    def forward(self, x):
+        self.saved = backend.device_of(x)
+        return backend.to_device(x, self.device)
+
+    def backward(self, g):
+        return backend.to_device(g, self.saved)
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp()(x)
+
+
+def log(x: Tensor) -> Tensor:
+    return Log()(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt()(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh()(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid()(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    return Relu()(x)
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001
+    return Abs()(x)
+
+
+def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: min {min} is greater than max {max}")
+    return Clip(min, max)(x)
+
+
+clamp = clip
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum()(operand(a), operand(b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    return Minimum()(operand(a), operand(b))
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    c = cond.data if isinstance(cond, Tensor) else backend.as_array(cond)
+    if c.dtype.kind != "b":
+        raise TypeError(f"where: condition must be boolean, got {c.dtype}")
+    return Where(c)(operand(a), operand(b))
+
+
+def astype(x: Tensor, dtype: Any) -> Tensor:
+    dtype = backend.as_dtype(dtype)
+    return x if x.dtype == dtype else AsType(dtype)(x)
+
+
+def to_device(x: Tensor, device: str) -> Tensor:
+    device = backend.check_device(device)
+    return x if x.device == device else ToDevice(device)(x)
+
+
+def compare(a: Any, b: Any, how: str) -> Tensor:
+    """Elementwise comparison: an untracked boolean tensor (a mask)."""
+    a, b = tensor_of(a), (b.data if isinstance(b, Tensor) else b)
+    xp = get_array_module(a.data)
+    return Tensor._wrap(getattr(xp, how)(a.data, b))

@@ -1,0 +1,177 @@
+"""Reductions and the softmax family.
+
+A reduction's backward puts the gradient back on the reduced axes: ``sum`` spreads it
+evenly, ``max`` gives it to the winners. logsumexp and (log_)softmax subtract the max
+first, so large logits neither overflow nor lose precision.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops._util import norm_axis
+from minigrad.tensor import Tensor
+
+
+def _expand(g, shape, axis, keepdims):
+    """Re-insert reduced axes into ``g`` so it broadcasts against the input."""
+    if axis is None or keepdims:
+        return g.reshape([1] * len(shape)) if axis is None and not keepdims else g
+    xp = get_array_module(g)
+    return xp.expand_dims(g, axis)
+
+
+class Sum(Function):
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.saved = x.shape
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        shape = self.saved
+        xp = get_array_module(g)
+        return xp.broadcast_to(_expand(g, shape, self.axis, self.keepdims), shape)
+
+
+class Mean(Sum):
+    def forward(self, x):
+        self.saved = x.shape
+        y = x.mean(axis=self.axis, keepdims=self.keepdims)
+        self.count = x.size // max(y.size, 1) if x.size else 0
+        return y
+
+    def backward(self, g):
+        return Sum.backward(self, g / self.count)
+
+
+class Max(Function):
+    """Max over axes; tied maxima share the gradient equally."""
+    reduce = "max"
+
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        y = getattr(x, self.reduce)(axis=self.axis, keepdims=True)
+        mask = x == y
+        self.saved = mask / mask.sum(axis=self.axis, keepdims=True)
+        return y if self.keepdims else y.squeeze(self.axis) if self.axis is not None \
+            else y.reshape(())
+
+    def backward(self, g):
+        share = self.saved
+        return _expand(g, share.shape, self.axis, self.keepdims) * share.astype(g.dtype)
+
+
+class Min(Max):
+    reduce = "min"
+
+
+class LogSumExp(Function):
+    """log sum exp x = m + log sum exp(x - m), m = max x; gradient softmax(x)."""
+
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        m = x.max(axis=self.axis, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        e = xp.exp(x - m)
+        s = e.sum(axis=self.axis, keepdims=True)
+        y = m + xp.log(s)
+        self.saved = e / s
+        if not self.keepdims:
+            y = y.squeeze(self.axis) if self.axis is not None else y.reshape(())
+        return y
+
+    def backward(self, g):
+        p = self.saved
+        return _expand(g, p.shape, self.axis, self.keepdims) * p
+
+
+class Softmax(Function):
+    """y = exp(x - logsumexp x); dx = y * (g - sum(g * y))."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=self.axis, keepdims=True))
+        y = e / e.sum(axis=self.axis, keepdims=True)
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        y = self.saved
+        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp x; dx = g - softmax(x) * sum(g)."""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        z = x - x.max(axis=self.axis, keepdims=True)
+        y = z - xp.log(xp.exp(z).sum(axis=self.axis, keepdims=True))
+        self.saved = y
+        return y
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        return g - xp.exp(self.saved) * g.sum(axis=self.axis, keepdims=True)
+
+
+def _reduce(cls, x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
+    axis = norm_axis(axis, x.ndim, op)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return cls(axis, keepdims)(x)
+
+
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    return _reduce(Sum, x, axis, keepdims, "sum")
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce(Mean, x, axis, keepdims, "mean")
+
+
+def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    if x.size == 0:
+        raise ValueError(f"max: tensor of shape {x.shape} is empty")
+    return _reduce(Max, x, axis, keepdims, "max")
+
+
+def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    if x.size == 0:
+        raise ValueError(f"min: tensor of shape {x.shape} is empty")
+    return _reduce(Min, x, axis, keepdims, "min")
+
+
+def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return _reduce(LogSumExp, x, axis, keepdims, "logsumexp")
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    return Softmax(norm_axis(axis, x.ndim, "softmax"))(x)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    return LogSoftmax(norm_axis(axis, x.ndim, "log_softmax"))(x)
+
+
+def argmax(x: Tensor, axis: int | None = None) -> Tensor:
+    """Index of the largest value (untracked, integer)."""
+    return Tensor._wrap(x.data.argmax(axis=axis))
+
+
+def argmin(x: Tensor, axis: int | None = None) -> Tensor:
+    return Tensor._wrap(x.data.argmin(axis=axis))

@@ -1,0 +1,222 @@
+"""Ops that move data without changing it: their backward moves the gradient back."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops._util import norm_axis, unbroadcast
+from minigrad.tensor import Tensor
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    """Accept f(2, 3) and f((2, 3)) alike, as PyTorch does."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+class Reshape(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.saved = x.shape
+        return x.reshape(self.shape)
+
+    def backward(self, g):
+        return g.reshape(self.saved)
+
+    def explain(self, x):
+        return f"reshape: cannot reshape {tuple(x.shape)} ({x.size} elements) into {self.shape}"
+
+
+class Transpose(Function):
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        return g.transpose(xp.argsort(self.axes)) if self.axes is not None else g.transpose()
+
+
+class BroadcastTo(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.saved = x.shape
+        return get_array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, g):
+        return unbroadcast(g, self.saved)
+
+    def explain(self, x):
+        return f"broadcast_to: cannot broadcast {tuple(x.shape)} to {self.shape}"
+
+
+class Concat(Function):
+    """Joins along an axis; backward slices the gradient back into pieces."""
+
+    def __init__(self, axis, stack=False):
+        self.axis, self.stack = axis, stack
+
+    def forward(self, *xs):
+        xp = get_array_module(*xs)
+        self.saved = [x.shape[self.axis] for x in xs] if not self.stack else len(xs)
+        return (xp.stack if self.stack else xp.concatenate)(xs, axis=self.axis)
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        if self.stack:
+            return tuple(xp.take(g, i, axis=self.axis) if need else None
+                         for i, need in zip(range(self.saved), self.needs_input_grad))
+        bounds = list(_cumsum(self.saved))[:-1]
+        return tuple(xp.split(g, bounds, axis=self.axis))
+
+    def explain(self, *xs):
+        op = "stack" if self.stack else "cat"
+        return f"{op}: shapes {[tuple(x.shape) for x in xs]} do not match along axis {self.axis}"
+
+
+class Split(Function):
+    """Cuts along an axis into pieces (several outputs); backward concatenates."""
+
+    def __init__(self, sizes, axis, squeeze=False):
+        self.sizes, self.axis, self.squeeze = sizes, axis, squeeze
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        parts = xp.split(x, list(_cumsum(self.sizes))[:-1], axis=self.axis)
+        if self.squeeze:
+            parts = [p.squeeze(self.axis) for p in parts]
+        return tuple(parts)
+
+    def backward(self, *gs):
+        xp = get_array_module(*gs)
+        return (xp.stack if self.squeeze else xp.concatenate)(gs, axis=self.axis)
+
+
+def _cumsum(sizes):
+    total = 0
+    for s in sizes:
+        total += s
+        yield total
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    shape = _shape_arg(shape)
+    return x if shape == x.shape else Reshape(shape)(x)
+
+
+def transpose(x: Tensor, *axes: int) -> Tensor:
+    """No axes: reverse them (x.T). Two axes: swap them (PyTorch). All axes: permute."""
+    axes = _shape_arg(axes)
+    if len(axes) == 2 and x.ndim != 2:
+        a, b = (norm_axis(i, x.ndim, "transpose") for i in axes)
+        perm = list(range(x.ndim))
+        perm[a], perm[b] = perm[b], perm[a]
+        axes = tuple(perm)
+    elif axes and sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of a {x.ndim}-d tensor")
+    return Transpose(tuple(a % x.ndim for a in axes) if axes else None)(x)
+
+
+def permute(x: Tensor, *axes: int) -> Tensor:
+    axes = _shape_arg(axes)
+    if sorted(a % x.ndim for a in axes) != list(range(x.ndim)) or len(axes) != x.ndim:
+        raise ValueError(f"permute: {axes} is not a permutation of {x.ndim} axes")
+    return Transpose(tuple(a % x.ndim for a in axes))(x)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    n = 1
+    for d in x.shape[s:e + 1]:
+        n *= d
+    return reshape(x, *x.shape[:s], n, *x.shape[e + 1:])
+
+
+def squeeze(x: Tensor, axis: int | None = None) -> Tensor:
+    if axis is None:
+        return reshape(x, *[d for d in x.shape if d != 1])
+    axis = norm_axis(axis, x.ndim, "squeeze")
+    if x.shape[axis] != 1:
+        return x  # PyTorch leaves a non-1 axis alone
+    return reshape(x, *x.shape[:axis], *x.shape[axis + 1:])
+
+
+def unsqueeze(x: Tensor, axis: int) -> Tensor:
+    axis = norm_axis(axis, x.ndim + 1, "unsqueeze")
+    return reshape(x, *x.shape[:axis], 1, *x.shape[axis:])
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    shape = tuple(shape)
+    return x if shape == x.shape else BroadcastTo(shape)(x)
+
+
+def expand(x: Tensor, *shape: int) -> Tensor:
+    """Like broadcast_to; -1 keeps that axis's size (PyTorch's expand)."""
+    shape = _shape_arg(shape)
+    lead = len(shape) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    return broadcast_to(x, shape)
+
+
+def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    if not tensors:
+        raise ValueError("cat: needs at least one tensor")
+    ndim = tensors[0].ndim
+    if any(t.ndim != ndim for t in tensors):
+        raise ValueError(f"cat: all tensors need the same rank, got shapes "
+                         f"{[t.shape for t in tensors]}")
+    return Concat(norm_axis(axis, ndim, "cat"))(*tensors)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in tensors]}")
+    return Concat(norm_axis(axis, tensors[0].ndim + 1, "stack"), stack=True)(*tensors)
+
+
+def split(x: Tensor, split_size: int | Sequence[int], axis: int = 0) -> tuple[Tensor, ...]:
+    """PyTorch's split: pieces of ``split_size`` (the last may be smaller), or of the
+    listed sizes."""
+    axis = norm_axis(axis, x.ndim, "split")
+    n = x.shape[axis]
+    if isinstance(split_size, int):
+        if split_size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size}")
+        sizes = [split_size] * (n // split_size) + ([n % split_size] if n % split_size else [])
+    else:
+        sizes = list(split_size)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, "
+                             f"but axis {axis} has {n} elements")
+    out = Split(sizes, axis)(x)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
+    n = x.shape[norm_axis(axis, x.ndim, "chunk")]
+    return split(x, -(-n // chunks), axis)
+
+
+def unbind(x: Tensor, axis: int = 0) -> tuple[Tensor, ...]:
+    """All slices along an axis in one op (one node, not one per slice): this is how
+    a sequence (T, B, F) becomes T step inputs."""
+    axis = norm_axis(axis, x.ndim, "unbind")
+    out = Split([1] * x.shape[axis], axis, squeeze=True)(x)
+    return out if isinstance(out, tuple) else (out,)

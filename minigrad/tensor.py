@@ -1,0 +1,260 @@
+"""Tensor: an array plus the history that made it.
+
+``data`` is the backend array (numpy or cupy); ``grad_fn`` is the Function that
+produced it (None for a leaf); ``grad`` is filled by ``backward()``. Operators and
+methods are thin calls into ``minigrad.ops``, where each op's forward and backward
+sit side by side.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from minigrad import backend
+
+
+class Tensor:
+    # Defaults live on the class so that making a tensor sets only what differs:
+    # creation is on the hot path of every op.
+    grad: Tensor | None = None
+    grad_fn = None
+    requires_grad = False
+    name: str | None = None
+    _index = 0       # which output of grad_fn this is
+    _hooks: list | None = None
+    _retain = False
+    __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 device: str | None = None, name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = backend.as_array(data, dtype, device)
+        if requires_grad:
+            self.requires_grad_(True)
+        if name is not None:
+            self.name = name
+
+    @classmethod
+    def _wrap(cls, data, grad_fn=None, index: int = 0) -> Tensor:
+        """Fast internal constructor: no conversion, no checks."""
+        t = object.__new__(cls)
+        if isinstance(data, backend.SCALAR_TYPES):
+            data = backend.scalar_to_array(data)
+        t.data = data
+        if grad_fn is not None:
+            t.grad_fn = grad_fn
+            t.requires_grad = True
+            if index:
+                t._index = index
+        return t
+
+    # ----------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numpy(self):
+        """The data as a NumPy array (copied from the GPU if needed). Not tracked."""
+        return backend.to_numpy(self.data)
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor converts to a Python "
+                             f"scalar, this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return backend.to_numpy(self.data).tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data.item())
+
+    def __array__(self, dtype=None, copy=None):
+        a = backend.to_numpy(self.data)
+        return a if dtype is None else a.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = backend.format_array(self.data)
+        extra = f", shape={self.shape}, dtype={self.dtype}"
+        if self.device != "cpu":
+            extra += f", device='{self.device}'"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__  # tensors compare elementwise but hash by identity
+
+    # ----------------------------------------------------------- autograd
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        if flag and not backend.is_floating(self.dtype):
+            raise TypeError(f"requires_grad: only floating tensors can require gradients, "
+                            f"this one is {self.dtype}")
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf; "
+                               "use .detach()")
+        self.requires_grad = flag
+        return self
+
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Back-propagate from this tensor: leaves' ``.grad`` accumulate d(self)/d(leaf)."""
+        autograd.backward(self, grad, retain_graph)
+
+    def detach(self) -> Tensor:
+        """Same data, no history: the cut that truncated BPTT is made of."""
+        return Tensor._wrap(self.data)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf after backward (leaves always keep theirs)."""
+        if self.grad_fn is not None:
+            self._retain = True
+            self.grad_fn.hooked = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is complete; a returned tensor
+        replaces the gradient. Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: this tensor does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        if self.grad_fn is not None:
+            self.grad_fn.hooked = True
+        return lambda: self._hooks.remove(hook)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ----------------------------------------------------------- moves
+    def to(self, target: Any) -> Tensor:
+        """``.to("cuda")``, ``.to("cpu")`` or ``.to("float64")``: a tracked copy."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda"):
+            return ops.to_device(self, target)
+        return ops.astype(self, target)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
+
+    def double(self) -> Tensor:
+        return ops.astype(self, backend.float64)
+
+    def float(self) -> Tensor:
+        return ops.astype(self, backend.float32)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return ops.astype(self, dtype)
+
+    # ----------------------------------------------------------- arithmetic
+    def __add__(self, o): return ops.add(self, o)
+    def __radd__(self, o): return ops.add(o, self)
+    def __sub__(self, o): return ops.sub(self, o)
+    def __rsub__(self, o): return ops.sub(o, self)
+    def __mul__(self, o): return ops.mul(self, o)
+    def __rmul__(self, o): return ops.mul(o, self)
+    def __truediv__(self, o): return ops.div(self, o)
+    def __rtruediv__(self, o): return ops.div(o, self)
+    def __pow__(self, o): return ops.pow(self, o)
+    def __rpow__(self, o): return ops.pow(o, self)
+    def __matmul__(self, o): return ops.matmul(self, o)
+    def __rmatmul__(self, o): return ops.matmul(o, self)
+    def __neg__(self): return ops.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return ops.abs(self)
+    def __getitem__(self, index): return ops.getitem(self, index)
+
+    # comparisons give untracked boolean tensors (masks), as in PyTorch
+    def __eq__(self, o): return ops.compare(self, o, "equal")  # type: ignore[override]
+    def __ne__(self, o): return ops.compare(self, o, "not_equal")  # type: ignore[override]
+    def __lt__(self, o): return ops.compare(self, o, "less")
+    def __le__(self, o): return ops.compare(self, o, "less_equal")
+    def __gt__(self, o): return ops.compare(self, o, "greater")
+    def __ge__(self, o): return ops.compare(self, o, "greater_equal")
+
+    # ----------------------------------------------------------- methods
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def sqrt(self): return ops.sqrt(self)
+    def tanh(self): return ops.tanh(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def relu(self): return ops.relu(self)
+    def abs(self): return ops.abs(self)
+    def clip(self, min=None, max=None): return ops.clip(self, min, max)  # noqa: A002
+    clamp = clip
+    def maximum(self, o): return ops.maximum(self, o)
+    def minimum(self, o): return ops.minimum(self, o)
+    def matmul(self, o): return ops.matmul(self, o)
+
+    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
+    def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
+    def softmax(self, axis=-1): return ops.softmax(self, axis)
+    def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
+    def argmax(self, axis=None): return ops.argmax(self, axis)
+    def argmin(self, axis=None): return ops.argmin(self, axis)
+
+    def reshape(self, *shape): return ops.reshape(self, *shape)
+    view = reshape
+    def transpose(self, *axes): return ops.transpose(self, *axes)
+    def permute(self, *axes): return ops.permute(self, *axes)
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def squeeze(self, axis=None): return ops.squeeze(self, axis)
+    def unsqueeze(self, axis): return ops.unsqueeze(self, axis)
+    def expand(self, *shape): return ops.expand(self, *shape)
+    def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
+    def split(self, split_size, axis=0): return ops.split(self, split_size, axis)
+    def chunk(self, chunks, axis=0): return ops.chunk(self, chunks, axis)
+    def unbind(self, axis=0): return ops.unbind(self, axis)
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (PyTorch's name)
+        return ops.transpose(self)
+
+
+from minigrad import autograd, ops  # noqa: E402  (they import Tensor from here)
