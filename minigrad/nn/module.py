@@ -1,0 +1,182 @@
+"""Module: the container of parameters and sub-modules, PyTorch-shaped.
+
+Attributes that are Parameters or Modules register themselves on assignment, so
+``self.weight = Parameter(...)`` is all a layer writes. ``state_dict`` gives plain
+NumPy arrays under PyTorch's dotted names, so weights move between the two libraries.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Iterator
+
+from minigrad import backend
+from minigrad.nn.parameter import Parameter
+from minigrad.tensor import Tensor
+
+
+class Module:
+    training = True
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() first")
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register (or, with None, declare absent) a parameter under ``name``."""
+        if param is None:
+            self._parameters.pop(name, None)
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        setattr(self, name, module)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # --------------------------------------------------------------- walking
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, depth first (an explicit stack, no recursion)."""
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            for child_name, child in reversed(m._modules.items()):
+                stack.append((f"{name}.{child_name}" if name else child_name, child))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        yield from self._modules.values()
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        seen = set()
+        for mod_name, m in self.named_modules(prefix):
+            for name, p in m._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    # --------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(flag)
+        return self
+
+    # --------------------------------------------------------------- moves
+    def _apply(self, convert) -> Module:
+        """Replace every parameter's data in place (the Parameter objects stay, so an
+        optimizer built before the move still holds the right ones)."""
+        for p in self.parameters():
+            p.data = convert(p.data)
+            if p.grad is not None:
+                p.grad.data = convert(p.grad.data)
+        return self
+
+    def to(self, target: Any) -> Module:
+        """``.to("cuda")``, ``.to("cpu")`` or ``.to(dtype)``."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda"):
+            device = backend.check_device(target)
+            return self._apply(lambda a: backend.to_device(a, device))
+        dtype = backend.as_dtype(target)
+        return self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
+
+    def double(self) -> Module:
+        return self.to(backend.float64)
+
+    def float(self) -> Module:
+        return self.to(backend.float32)
+
+    def cuda(self) -> Module:
+        return self.to("cuda")
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    # --------------------------------------------------------------- state
+    def state_dict(self) -> OrderedDict:
+        """Parameter name -> a NumPy copy of its data (PyTorch names)."""
+        return OrderedDict((n, backend.to_numpy(p.data).copy()) for n, p in self.named_parameters())
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Copy arrays into the parameters, checking every key and shape first: on any
+        mismatch nothing changes and the error names the key (and the shapes)."""
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state]
+        unexpected = [k for k in state if k not in params]
+        if strict and (missing or unexpected):
+            raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys "
+                           f"{missing}, unexpected keys {unexpected}")
+        arrays = {}
+        for k, p in params.items():
+            if k not in state:
+                continue
+            v = state[k]
+            v = v.data if isinstance(v, Tensor) else v
+            v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+            if tuple(v.shape) != p.shape:
+                raise ValueError(f"load_state_dict for {type(self).__name__}: {k} has shape "
+                                 f"{tuple(v.shape)} in the state dict but {p.shape} in the model")
+            arrays[k] = v
+        for k, v in arrays.items():  # all checked: now change things
+            p = params[k]
+            p.data = backend.to_device(v.astype(p.dtype), p.device)
+
+    # --------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        if self._modules:
+            for name, m in self._modules.items():
+                child = repr(m).replace("\n", "\n  ")
+                lines.append(f"  ({name}): {child}")
+            return "\n".join(lines) + "\n)"
+        return lines[0] + ")"
