@@ -76,41 +76,53 @@ class Function:
         return None
 
     def __call__(self, *inputs):
+        # The hot path of every op: kept flat, since its cost is the engine's overhead.
         xs = [x.data if isinstance(x, Tensor) else x for x in inputs]
         try:
             ys = self.forward(*xs)
         except (ValueError, TypeError, IndexError) as e:
             raise _input_error(self, inputs, xs, e) from None
-        single = not isinstance(ys, tuple)
-        if single:
-            ys = (ys,)
         if state.anomaly:
             self.created_at = _user_line()
-            _check_finite(self, ys, "forward")
+            _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
         gen = -1
         if state.grad_enabled:
             need = []
             for x in inputs:
                 if isinstance(x, Tensor) and x.requires_grad:
                     need.append(True)
-                    g = x.grad_fn.generation if x.grad_fn is not None else 0
-                    if g > gen:
-                        gen = g
+                    f = x.grad_fn
+                    if f is not None and f.generation > gen:
+                        gen = f.generation
+                    elif gen < 0:
+                        gen = 0
                 else:
                     need.append(False)
-        if gen < 0:  # nothing to differentiate: a plain computation
-            self.saved = ()
-            outs = tuple(Tensor._wrap(y) for y in ys)
-        else:
+        if not isinstance(ys, tuple):  # one output: the common case
+            out = Tensor._wrap(ys)
+            if gen >= 0:
+                self.inputs = inputs
+                self.needs_input_grad = need
+                self.generation = gen + 1
+                self.scope = state.scope
+                out.grad_fn = self
+                out.requires_grad = True
+                self.outputs = (_ref(out),)
+            return out
+        outs = tuple(Tensor._wrap(y) for y in ys)
+        if gen >= 0:
             self.inputs = inputs
             self.needs_input_grad = need
             self.generation = gen + 1
             self.scope = state.scope
-            outs = tuple(Tensor._wrap(y, self, i) for i, y in enumerate(ys))
-            self.outputs = tuple(weakref.ref(o) for o in outs)
-            if not single:
-                self.out_meta = [(y.shape, y.dtype) for y in ys]
-        return outs[0] if single else outs
+            for i, out in enumerate(outs):
+                out.grad_fn, out.requires_grad, out._index = self, True, i
+            self.outputs = tuple(_ref(o) for o in outs)
+            self.out_meta = [(y.shape, y.dtype) for y in ys]
+        return outs
+
+
+_ref = weakref.ref
 
 
 def _input_error(fn: Function, inputs, xs, exc: Exception) -> Exception:
@@ -171,7 +183,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 f"backward: trying to backward through the graph a second time (op "
                 f"{fn.name}); its saved arrays were freed after the first backward. "
                 "Pass retain_graph=True to the first backward() to keep them.")
-        if len(gys) > 1 and None in gys:
+        if len(gys) > 1 and any(g is None for g in gys):
             gys = _fill_missing(fn, gys)
         if fn.hooked:
             gys = _output_hooks(fn, gys)
@@ -201,7 +213,8 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
             if old is None:
                 slot[i] = gx
             elif id(old) in owned:
-                old += gx
+                old += gx  # in place for arrays; NumPy scalars make a new object
+                slot[i] = old
             else:
                 slot[i] = new = old + gx
                 owned.add(id(new))

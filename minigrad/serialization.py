@@ -29,8 +29,8 @@ def _flatten(obj: Any, prefix: str, out: dict, kinds: dict) -> None:
         obj = obj.data
     if backend.is_array(obj):
         out[prefix], kinds[prefix] = obj, "array"
-    elif isinstance(obj, _LEAF_TYPES):
-        out[prefix], kinds[prefix] = backend.as_array(obj), type(obj).__name__
+    elif isinstance(obj, _LEAF_TYPES):  # kept in the JSON manifest itself
+        kinds[prefix] = [type(obj).__name__, obj]
     elif isinstance(obj, list | tuple) and all(isinstance(v, int | float) for v in obj):
         out[prefix], kinds[prefix] = backend.as_array(list(obj), dtype=backend.float64
                                                       if any(isinstance(v, float) for v in obj)
@@ -64,8 +64,8 @@ def load(path: str | os.PathLike) -> dict:
         value: Any = leaves.get(key)
         if kind == "dict":
             value = {}
-        elif kind in ("int", "float", "bool", "str"):
-            value = {"int": int, "float": float, "bool": bool, "str": str}[kind](value.item())
+        elif isinstance(kind, list):
+            value = kind[1]
         elif kind == "list":
             value = value.tolist()
         node = result

@@ -37,10 +37,13 @@ def broadcast_error(op: str, *xs) -> str | None:
     return None
 
 
+_PASS_THROUGH = (Tensor, int, float)
+
+
 def operand(x: Any) -> Any:
     """A binary op's operand: tensors and Python scalars as they are (NumPy 2 keeps
     ``float32 * 1.5`` in float32), other data converted to an untracked array."""
-    if isinstance(x, Tensor | int | float | bool):
+    if isinstance(x, _PASS_THROUGH):
         return x
     return Tensor._wrap(backend.as_array(x))
 

@@ -1,6 +1,7 @@
 """+ - * / ** and matmul, with broadcasting: each backward un-broadcasts its grads."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minigrad.autograd import Function
@@ -11,13 +12,13 @@ from minigrad.tensor import Tensor
 
 class Add(Function):
     def forward(self, a, b):
-        self.shapes = shape_of(a), shape_of(b)
         return a + b
 
     def backward(self, g):
+        a, b = self.inputs  # only shapes are needed, and only of tensors
         na, nb = self.needs_input_grad
-        return (unbroadcast(g, self.shapes[0]) if na else None,
-                unbroadcast(g, self.shapes[1]) if nb else None)
+        return (unbroadcast(g, a.shape) if na else None,
+                unbroadcast(g, b.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("add", a, b)
@@ -25,13 +26,13 @@ class Add(Function):
 
 class Sub(Add):
     def forward(self, a, b):
-        self.shapes = shape_of(a), shape_of(b)
         return a - b
 
     def backward(self, g):
+        a, b = self.inputs
         na, nb = self.needs_input_grad
-        return (unbroadcast(g, self.shapes[0]) if na else None,
-                unbroadcast(-g, self.shapes[1]) if nb else None)
+        return (unbroadcast(g, a.shape) if na else None,
+                unbroadcast(-g, b.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("sub", a, b)
@@ -82,8 +83,11 @@ class Pow(Function):
         if na:
             ga = unbroadcast(g * b * a ** (b - 1), shape_of(a))
         if nb:
-            xp = get_array_module(a, b)
-            log_a = xp.log(xp.where(a > 0, a, 1))  # a^b log a -> 0 where a = 0
+            if isinstance(a, int | float):  # a Python base stays a weak scalar
+                log_a = math.log(a) if a > 0 else 0.0
+            else:
+                xp = get_array_module(a, b)
+                log_a = xp.log(xp.where(a > 0, a, 1))  # a^b log a -> 0 where a = 0
             gb = unbroadcast(g * y * log_a, shape_of(b))
         return ga, gb
 

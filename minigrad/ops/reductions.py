@@ -6,6 +6,7 @@ first, so large logits neither overflow nor lose precision.
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from minigrad.autograd import Function
@@ -40,7 +41,7 @@ class Mean(Sum):
     def forward(self, x):
         self.saved = x.shape
         y = x.mean(axis=self.axis, keepdims=self.keepdims)
-        self.count = x.size // max(y.size, 1) if x.size else 0
+        self.count = x.size // builtins.max(y.size, 1) if x.size else 0
         return y
 
     def backward(self, g):

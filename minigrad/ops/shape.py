@@ -187,7 +187,8 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in tensors]}")
+        raise ValueError(f"stack: all tensors need the same shape, "
+                         f"got {[t.shape for t in tensors]}")
     return Concat(norm_axis(axis, tensors[0].ndim + 1, "stack"), stack=True)(*tensors)
 
 

@@ -1,0 +1,59 @@
+# `make demo` and `make test` set everything up on a fresh machine: a virtual
+# environment in .venv with minigrad installed (editable) and Graphviz's `dot`.
+# PyTorch comparisons in the tests run when torch is installed:
+#   make test TORCH=torch==2.13.0     (what CI runs; the CPU wheel)
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+TORCH  ?=
+OUT    ?= out/demo
+
+.PHONY: demo test lint bench docs dot clean
+
+demo: $(VENV)/.installed dot
+	$(PY) -m models demo --out $(OUT)
+
+test: $(VENV)/.installed dot
+ifneq ($(TORCH),)
+	$(PY) -m pip install -q "$(TORCH)"
+endif
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_rnn.py
+
+# regenerate the pictures the README shows
+docs: $(VENV)/.installed dot
+	$(PY) examples/02_rnn_graph.py --out docs
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,examples]'
+	touch $@
+
+# Graphviz's `dot` is a system program, not a Python package.
+dot:
+	@command -v dot >/dev/null 2>&1 || $(MAKE) --no-print-directory install-dot
+
+install-dot:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	elif command -v brew >/dev/null 2>&1; then \
+		brew install graphviz; \
+	else \
+		echo "Graphviz's 'dot' is missing and I cannot install it here."; \
+		echo "Install Graphviz with your package manager (e.g. 'apt-get install graphviz',"; \
+		echo "'dnf install graphviz', 'brew install graphviz', 'choco install graphviz')"; \
+		echo "so that 'dot' is on PATH, then run make again."; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .ruff_cache .hypothesis
