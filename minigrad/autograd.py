@@ -101,25 +101,26 @@ class Function:
         if not isinstance(ys, tuple):  # one output: the common case
             out = Tensor._wrap(ys)
             if gen >= 0:
-                self.inputs = inputs
-                self.needs_input_grad = need
-                self.generation = gen + 1
-                self.scope = state.scope
+                self._link(inputs, need, gen)
                 out.grad_fn = self
                 out.requires_grad = True
                 self.outputs = (_ref(out),)
             return out
         outs = tuple(Tensor._wrap(y) for y in ys)
         if gen >= 0:
-            self.inputs = inputs
-            self.needs_input_grad = need
-            self.generation = gen + 1
-            self.scope = state.scope
+            self._link(inputs, need, gen)
             for i, out in enumerate(outs):
                 out.grad_fn, out.requires_grad, out._index = self, True, i
             self.outputs = tuple(_ref(o) for o in outs)
             self.out_meta = [(y.shape, y.dtype) for y in ys]
         return outs
+
+    def _link(self, inputs: tuple, need: list, gen: int) -> None:
+        """Make this call a node of the graph, one generation after its newest input."""
+        self.inputs = inputs
+        self.needs_input_grad = need
+        self.generation = gen + 1
+        self.scope = state.scope
 
 
 _ref = weakref.ref
