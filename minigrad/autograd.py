@@ -71,8 +71,9 @@ class Function:
     def name(self) -> str:
         return type(self).__name__
 
-    def explain(self, *xs) -> str | None:
-        """Say why these inputs are wrong for this op (None: no specific reason)."""
+    def explain(self, *xs) -> str | Exception | None:
+        """Say why these inputs are wrong for this op: a message (raised as ValueError),
+        an exception to raise, or None when there is no specific reason."""
         return None
 
     def __call__(self, *inputs):
@@ -136,7 +137,7 @@ def _input_error(fn: Function, inputs, xs, exc: Exception) -> Exception:
                             "move them with .to('cpu') or .to('cuda')")
     why = fn.explain(*xs)
     if why is not None:
-        return ValueError(why)
+        return why if isinstance(why, Exception) else ValueError(why)
     shapes = ", ".join(str(tuple(x.shape)) if hasattr(x, "shape") else repr(x) for x in xs)
     return type(exc)(f"{fn.name.lower()}: invalid input(s) {shapes}: {exc}")
 

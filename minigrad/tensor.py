@@ -78,6 +78,12 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
+    def __iter__(self):
+        """Rows along the first axis, as one unbind node (not one getitem per row)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(ops.unbind(self))
+
     def numel(self) -> int:
         return self.data.size
 

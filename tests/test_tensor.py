@@ -93,3 +93,11 @@ def test_cuda_request_without_cupy_or_gpu_says_what_is_missing():
 def test_unknown_device_is_refused():
     with pytest.raises(ValueError, match="unknown device"):
         mg.tensor([1.0], device="tpu")
+
+
+def test_iterating_gives_rows_and_stops():
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert [r.numpy().tolist() for r in rows] == [[1, 2], [3, 4]]
+    (rows[0] * 2 + rows[1]).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[2, 2], [1, 1]])

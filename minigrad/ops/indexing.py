@@ -49,7 +49,8 @@ class GetItem(Function):
         return gx
 
     def explain(self, x):
-        return f"getitem: index {self.index!r} is invalid for a tensor of shape {tuple(x.shape)}"
+        return IndexError(f"getitem: index {self.index!r} is invalid for a tensor of shape "
+                          f"{tuple(x.shape)}")
 
 
 class Embedding(Function):

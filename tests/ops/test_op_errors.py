@@ -40,7 +40,7 @@ def test_reshape_and_axis_errors():
 
 
 def test_indexing_errors():
-    with pytest.raises(ValueError, match=r"getitem: index .* shape \(2, 3\)"):
+    with pytest.raises(IndexError, match=r"getitem: index .* shape \(2, 3\)"):
         mg.ones(2, 3)[5]
     with pytest.raises(IndexError, match=r"embedding: indices must be in \[0, 3\), got \[7\]"):
         mg.embedding(mg.ones(3, 2), np.array([0, 7]))
