@@ -33,18 +33,9 @@ N_OPS = 10_000
 STEPS, HIDDEN = 10_000, 32
 
 
-def chain_minigrad() -> float:
-    x = mg.tensor(np.ones(1, dtype=np.float32), requires_grad=True)
-    t0 = time.perf_counter()
-    y = x
-    for _ in range(N_OPS // 2):
-        y = y * 1.0001 + 0.0001
-    y.sum().backward()
-    return (time.perf_counter() - t0) / N_OPS * 1e6
-
-
-def chain_torch() -> float:
-    x = torch.ones(1, dtype=torch.float32, requires_grad=True)
+def chain(lib) -> float:
+    """The same code runs on minigrad and on torch: their surfaces match here."""
+    x = lib.ones(1, dtype=lib.float32, requires_grad=True)
     t0 = time.perf_counter()
     y = x
     for _ in range(N_OPS // 2):
@@ -69,31 +60,15 @@ def rnn_inputs():
     return xs, wx, wh
 
 
-def rnn_minigrad() -> tuple[float, float]:
+def rnn(lib) -> tuple[float, float]:
     xs, wx, wh = rnn_inputs()
-    Wx, Wh = mg.tensor(wx, requires_grad=True), mg.tensor(wh, requires_grad=True)
-    b = mg.zeros(HIDDEN, requires_grad=True)
-    steps = mg.unbind(mg.tensor(xs))
+    Wx, Wh = lib.tensor(wx, requires_grad=True), lib.tensor(wh, requires_grad=True)
+    b = lib.zeros(HIDDEN, requires_grad=True)
+    steps = lib.tensor(xs).unbind(0)
     t0 = time.perf_counter()
-    h = mg.zeros(1, HIDDEN)
+    h = lib.zeros(1, HIDDEN)
     for x in steps:
-        h = mg.tanh(x @ Wx + h @ Wh + b)
-    loss = h.sum()
-    t1 = time.perf_counter()
-    loss.backward()
-    return t1 - t0, time.perf_counter() - t1
-
-
-def rnn_torch() -> tuple[float, float]:
-    xs, wx, wh = rnn_inputs()
-    Wx = torch.tensor(wx, requires_grad=True)
-    Wh = torch.tensor(wh, requires_grad=True)
-    b = torch.zeros(HIDDEN, requires_grad=True)
-    steps = torch.tensor(xs).unbind(0)
-    t0 = time.perf_counter()
-    h = torch.zeros(1, HIDDEN)
-    for x in steps:
-        h = torch.tanh(x @ Wx + h @ Wh + b)
+        h = lib.tanh(x @ Wx + h @ Wh + b)
     loss = h.sum()
     t1 = time.perf_counter()
     loss.backward()
@@ -107,8 +82,9 @@ def median(fn, repeat: int):
     return statistics.median(runs)
 
 
-PEERS = {"chain_minigrad": chain_minigrad, "chain_torch": chain_torch,
-         "chain_numpy": chain_numpy, "rnn_minigrad": rnn_minigrad, "rnn_torch": rnn_torch}
+PEERS = {"chain_minigrad": lambda: chain(mg), "chain_torch": lambda: chain(torch),
+         "chain_numpy": chain_numpy,
+         "rnn_minigrad": lambda: rnn(mg), "rnn_torch": lambda: rnn(torch)}
 
 
 def measure(peer: str, repeat: int) -> None:
