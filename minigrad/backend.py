@@ -161,9 +161,9 @@ def as_array(data: Any, dtype: Any = None, device: str | None = None):
     if is_array(data):
         arr = to_device(data, device)
     else:
-        arr = np.asarray(data)
-        if arr.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
-            arr = arr.astype(_default_dtype)
+        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=as_dtype(dtype))
+        if dtype is None and arr.dtype.kind == "f" and not isinstance(data, np.generic):
+            arr = arr.astype(_default_dtype)  # Python floats: the default dtype
         arr = xp.asarray(arr) if xp is not np else arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"tensor: data of dtype {arr.dtype} is not numeric "

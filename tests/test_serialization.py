@@ -20,6 +20,11 @@ def test_nested_dict_round_trip_keeps_values_and_types(tmp_path):
     assert back["sizes"] == [1, 2, 3] and back["empty"] == {}
 
 
+def test_float_lists_keep_full_precision(tmp_path):
+    mg.save({"betas": [0.9, 0.999]}, tmp_path / "o.mg")
+    assert mg.load(tmp_path / "o.mg")["betas"] == [0.9, 0.999]
+
+
 def test_a_failed_save_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     path = tmp_path / "ckpt.mg"
     mg.save({"w": np.ones(3)}, path)

@@ -1,0 +1,359 @@
+"""Stateless layer maths and losses, PyTorch's ``torch.nn.functional`` in small.
+
+    import minigrad.nn.functional as F
+    loss = F.cross_entropy(logits, targets)          # logits (N, C), targets (N,) ints
+
+Layers (``Linear``, ``Embedding``, ``Dropout``) are thin wrappers over these. The
+losses that matter for numerical stability (``cross_entropy``, ``nll_loss``,
+``binary_cross_entropy_with_logits``) are each ONE Function with a hand-written
+backward next to its forward; the rest are compositions of engine ops.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad import backend, ops
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops import relu, sigmoid, tanh  # noqa: F401  (F.relu etc., as in PyTorch)
+from minigrad.tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x: Any, like: Tensor) -> Tensor:
+    """A loss's target/weight: tensors as they are; other data as an untracked tensor of
+    ``like``'s dtype and device (a float64 NumPy target does not promote a float32 loss)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._wrap(backend.as_array(x, dtype=like.dtype, device=like.device))
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(op: str, loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(op, reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+# ------------------------------------------------------------------ layers' maths
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch."""
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), "
+                         f"got shape {weight.shape}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {tuple(x.shape)} has "
+                         f"{x.shape[-1] if x.ndim else 0} features in its last dim, but the "
+                         f"weight {weight.shape} expects in_features={weight.shape[1]}")
+    y = ops.matmul(x, ops.transpose(weight))
+    if bias is not None:
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), "
+                             f"got {bias.shape}")
+        y = y + bias
+    return y
+
+
+def _int_array(x: Any, op: str, what: str = "indices"):
+    data = x.data if isinstance(x, Tensor) else backend.as_array(x)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {what} must be integers, got dtype {data.dtype}")
+    return data
+
+
+class Embedding(Function):
+    """rows = W[ids]; dW[i] = sum of the gradients of every position that read row i
+    (repeated ids add up), except the padding row, which never gets a gradient."""
+
+    def __init__(self, ids, padding_idx: int | None):
+        self.ids, self.padding_idx = ids, padding_idx
+
+    def forward(self, w):
+        self.saved = w.shape
+        return w[self.ids]
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        gw = xp.zeros(self.saved, dtype=g.dtype)
+        xp.add.at(gw, self.ids.reshape(-1), g.reshape(-1, self.saved[1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
+        return gw
+
+
+def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, dim) for integer ``ids`` of any shape
+    (argument order as ``torch.nn.functional.embedding``)."""
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, dim), "
+                         f"got shape {weight.shape}")
+    n = weight.shape[0]
+    data = backend.to_device(_int_array(ids, "embedding"), weight.device)
+    if data.size and (int(data.min()) < 0 or int(data.max()) >= n):
+        bad = data[(data < 0) | (data >= n)].reshape(-1)[:5].tolist()
+        raise IndexError(f"embedding: ids must be in [0, {n}) for a weight of shape "
+                         f"{weight.shape}, got {bad}")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx {padding_idx} out of range for "
+                             f"{n} embeddings")
+        padding_idx %= n
+    return Embedding(data, padding_idx)(weight)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by
+    1/(1-p), so eval mode (``training=False``) is the identity. Masks come from
+    ``mg.backend.rng()`` (seeded by ``mg.manual_seed``)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = backend.rng().random(x.shape) >= p
+    mask = backend.as_array(keep.astype(x.dtype) * (1.0 / (1.0 - p)), dtype=x.dtype,
+                            device=x.device)
+    return x * Tensor._wrap(mask)
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return ops.softmax(x, dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return ops.log_softmax(x, dim)
+
+
+def one_hot(ids: Any, num_classes: int = -1, dtype: Any = None) -> Tensor:
+    """(...) integer ids -> (..., num_classes), int64 like PyTorch unless ``dtype`` is
+    given (``dtype=mg.float32`` to multiply with float tensors). ``num_classes=-1``
+    takes max(ids) + 1. Not differentiable."""
+    data = _int_array(ids, "one_hot")
+    if num_classes == -1:
+        num_classes = int(data.max()) + 1 if data.size else 0
+    if data.size and (int(data.min()) < 0 or int(data.max()) >= num_classes):
+        bad = data[(data < 0) | (data >= num_classes)].reshape(-1)[:5].tolist()
+        raise IndexError(f"one_hot: class values must be in [0, {num_classes}), got {bad}")
+    xp = get_array_module(data)
+    eye = xp.eye(num_classes, dtype=backend.as_dtype(dtype) if dtype else backend.int64)
+    return Tensor._wrap(eye[data])
+
+
+# ------------------------------------------------------------------ class losses
+def _class_targets(op: str, x: Tensor, target: Any, ignore_index: int):
+    """Check (input, target) and flatten them to (M, C) rows and (M,) class ids.
+
+    Input (N, C) or (N, C, d1, ...) with target (N,) or (N, d1, ...); a single sample
+    (C,) with a 0-d target also works. Returns (flat target, valid mask, target shape).
+    """
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating, got dtype {x.dtype}")
+    t = _int_array(target, op, "target (class indices)")
+    if x.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    want = () if x.ndim == 1 else (x.shape[0], *x.shape[2:])
+    if tuple(t.shape) != want:
+        layout = "()" if x.ndim == 1 else "(N,)" if x.ndim == 2 else "(N, d1, ...)"
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} needs a target of shape "
+                         f"{layout} = {want}, got {tuple(t.shape)}")
+    n_classes = x.shape[0 if x.ndim == 1 else 1]
+    t = backend.to_device(t, x.device).reshape(-1)
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bool(bad.any()):
+        values = backend.to_numpy(t[bad])[:5].tolist()
+        raise IndexError(f"{op}: target values must be in [0, {n_classes}) (or "
+                         f"ignore_index={ignore_index}), got {values}")
+    xp = get_array_module(t)
+    return xp.where(valid, t, 0), valid, want
+
+
+def _rows(z):
+    """(N, C, d1, ...) -> (N*d1*..., C): the class axis last, one row per prediction."""
+    if z.ndim == 1:
+        return z.reshape(1, -1)
+    xp = get_array_module(z)
+    return xp.moveaxis(z, 1, -1).reshape(-1, z.shape[1])
+
+
+def _unrows(g, shape):
+    """Inverse of ``_rows`` for a gradient."""
+    if len(shape) == 1:
+        return g.reshape(shape)
+    xp = get_array_module(g)
+    moved = (shape[0], *shape[2:], shape[1])
+    return xp.ascontiguousarray(xp.moveaxis(g.reshape(moved), -1, 1))
+
+
+class _ClassLoss(Function):
+    """Shared reduction of per-row losses and their gradient scale (PyTorch semantics:
+    "mean" divides by the number of non-ignored targets; all ignored gives nan)."""
+
+    def __init__(self, target, valid, reduction: str, out_shape):
+        self.target, self.valid = target, valid
+        self.reduction, self.out_shape = reduction, out_shape
+
+    def _reduce(self, losses):
+        xp = get_array_module(losses)
+        losses = xp.where(self.valid, losses, 0)
+        if self.reduction == "none":
+            return losses.reshape(self.out_shape)
+        total = losses.sum()
+        if self.reduction == "sum":
+            return total
+        count = int(self.valid.sum())
+        return total / count if count else xp.full((), xp.nan, dtype=losses.dtype)
+
+    def _scale(self, g):
+        """d(output)/d(row loss), (M, 1), zero on ignored rows."""
+        xp = get_array_module(g)
+        if self.reduction == "none":
+            s = g.reshape(-1)
+        elif self.reduction == "sum":
+            s = xp.broadcast_to(g, self.valid.shape)
+        else:
+            count = int(self.valid.sum())
+            s = xp.broadcast_to(g / max(count, 1), self.valid.shape)
+        return (s * self.valid)[:, None]
+
+
+class CrossEntropy(_ClassLoss):
+    """loss_i = logsumexp(z_i) - z_i[t_i]; d loss_i / d z_i = softmax(z_i) - onehot(t_i).
+
+    Forward subtracts each row's max before exp (log-softmax stays finite for logits
+    of 1e4); backward is the famous (softmax - onehot) / N, computed in one go.
+    """
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        z = _rows(x)
+        z = z - z.max(axis=1, keepdims=True)
+        e = xp.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        rows = xp.arange(len(z))
+        losses = xp.log(s[:, 0]) - z[rows, self.target]
+        self.saved = e / s, x.shape
+        return self._reduce(losses).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        p, shape = self.saved
+        xp = get_array_module(p)
+        gz = p.copy()
+        gz[xp.arange(len(p)), self.target] -= 1
+        gz *= self._scale(g)
+        return _unrows(gz, shape)
+
+
+class NLLLoss(_ClassLoss):
+    """loss_i = -x_i[t_i] (x holds log-probabilities); the gradient is -1 at the target."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        z = _rows(x)
+        self.saved = z.shape, x.shape
+        return self._reduce(-z[xp.arange(len(z)), self.target]).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (m, c), shape = self.saved
+        xp = get_array_module(g)
+        gz = xp.zeros((m, c), dtype=g.dtype)
+        gz[xp.arange(m), self.target] = -1
+        gz *= self._scale(g)
+        return _unrows(gz, shape)
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+                  ignore_index: int = -100) -> Tensor:
+    """Softmax cross-entropy of ``input`` logits (N, C) or (N, C, d1, ...) against
+    integer class ``target`` (N,) or (N, d1, ...); ``reduction`` "mean" (over the
+    targets that are not ``ignore_index``), "sum" or "none"."""
+    _check_reduction("cross_entropy", reduction)
+    t, valid, shape = _class_targets("cross_entropy", input, target, ignore_index)
+    return CrossEntropy(t, valid, reduction, shape)(input)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+             ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (as cross_entropy's)."""
+    _check_reduction("nll_loss", reduction)
+    t, valid, shape = _class_targets("nll_loss", input, target, ignore_index)
+    return NLLLoss(t, valid, reduction, shape)(input)
+
+
+# ------------------------------------------------------------------ other losses
+def _same_shape(op: str, x: Tensor, y: Tensor) -> None:
+    if x.shape != y.shape:
+        raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ "
+                         "(minigrad does not broadcast losses: it hides shape bugs)")
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean (or summed) squared error; target may itself require grad."""
+    target = _tensor(target, input)
+    _same_shape("mse_loss", input, target)
+    d = input - target
+    return _reduce("mse_loss", d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean (or summed) absolute error; the gradient at a zero difference is 0."""
+    target = _tensor(target, input)
+    _same_shape("l1_loss", input, target)
+    return _reduce("l1_loss", ops.abs(input - target), reduction)
+
+
+class BCEWithLogits(Function):
+    """loss = (1 - y) x + c * softplus(-x), c = 1 + (pos_weight - 1) y, written stably as
+    softplus(-x) = log1p(exp(-|x|)) + max(-x, 0). Without pos_weight: dx = sigmoid(x) - y.
+    """
+
+    def __init__(self, pos_weight):
+        self.pos_weight = pos_weight
+
+    def forward(self, x, y):
+        xp = get_array_module(x)
+        sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)  # softplus(-x)
+        c = 1 if self.pos_weight is None else 1 + (self.pos_weight - 1) * y
+        self.saved = x, y, sp, c
+        return (1 - y) * x + c * sp
+
+    def backward(self, g):
+        x, y, sp, c = self.saved
+        xp = get_array_module(g)
+        s = 1 / (1 + xp.exp(-xp.abs(x)))  # sigmoid(|x|), stable
+        sig = xp.where(x >= 0, s, 1 - s)  # sigmoid(x)
+        gx = g * ((1 - y) - c * (1 - sig))
+        gy = None
+        if self.needs_input_grad[1]:
+            dc = 0 if self.pos_weight is None else self.pos_weight - 1
+            gy = g * (-x + dc * sp)
+        return gx, gy
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
+                                     weight: Any = None, reduction: str = "mean",
+                                     pos_weight: Any = None) -> Tensor:
+    """-[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], stable for any logit ``x``.
+    ``weight`` scales each element; ``pos_weight`` (per class) scales the positive term."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    target = _tensor(target, input)
+    if input.shape != target.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: target size {target.shape} "
+                         f"must be the same as input size {input.shape}")
+    pw = None
+    if pos_weight is not None:
+        pw = pos_weight.data if isinstance(pos_weight, Tensor) else backend.as_array(
+            pos_weight, dtype=input.dtype, device=input.device)
+    loss = BCEWithLogits(pw)(input, target)
+    if weight is not None:
+        loss = loss * _tensor(weight, input)
+    return _reduce("binary_cross_entropy_with_logits", loss, reduction)

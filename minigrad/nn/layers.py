@@ -1,0 +1,198 @@
+"""The feed-forward layers: Linear, Embedding, Dropout, Sequential, Identity (and the
+activation modules ReLU, Tanh, Sigmoid for use inside a Sequential).
+
+Constructors, parameter names, shapes and default initialisation are PyTorch's, so
+``layer.load_state_dict({k: v.numpy() for k, v in torch_layer.state_dict().items()})``
+gives the same numbers. Every layer takes ``dtype=`` and ``device=`` keywords.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any, Iterator
+
+from minigrad import backend, ops
+from minigrad.nn import functional as F
+from minigrad.nn.module import Module
+from minigrad.nn.parameter import Parameter
+from minigrad.tensor import Tensor
+
+
+def _uniform(shape: tuple[int, ...], bound: float, dtype: Any, device: Any) -> Parameter:
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    return Parameter(backend.rng().uniform(-bound, bound, size=shape).astype(dt), device=device)
+
+
+class Linear(Module):
+    """y = x W^T + b with W (out_features, in_features) and b (out_features,).
+
+    Both start as U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's default.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
+                 dtype: Any = None, device: Any = None):
+        super().__init__()
+        if in_features < 0 or out_features < 0:
+            raise ValueError(f"Linear: in_features and out_features must be >= 0, got "
+                             f"{in_features}, {out_features}")
+        self.in_features, self.out_features = in_features, out_features
+        bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
+        self.weight = _uniform((out_features, in_features), bound, dtype, device)
+        if bias:
+            self.bias = _uniform((out_features,), bound, dtype, device)
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """A lookup table: integer ids of any shape (...) -> vectors (..., embedding_dim).
+
+    Weights start as N(0, 1). ``padding_idx`` names a row that starts at zero and never
+    receives a gradient (the vector of a <pad> token stays put).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int,
+                 padding_idx: int | None = None, *, dtype: Any = None, device: Any = None,
+                 _weight: Any = None):
+        super().__init__()
+        if num_embeddings <= 0 or embedding_dim <= 0:
+            raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, "
+                             f"got {num_embeddings}, {embedding_dim}")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx must be within num_embeddings="
+                                 f"{num_embeddings}, got {padding_idx}")
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        if _weight is None:
+            dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+            data = backend.rng().standard_normal((num_embeddings, embedding_dim)).astype(dt)
+            if padding_idx is not None:
+                data[padding_idx] = 0
+            self.weight = Parameter(data, device=device)
+        else:
+            self.weight = Parameter(_weight, dtype=dtype, device=device)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding holding a copy of ``embeddings`` (num, dim), e.g. GloVe vectors.
+        ``freeze=True`` keeps them fixed (requires_grad False). As in PyTorch the padding
+        row keeps its given values; it just gets no gradient."""
+        data = embeddings.data if isinstance(embeddings, Tensor) else embeddings
+        data = backend.as_array(data)
+        if data.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D "
+                             f"(num_embeddings, embedding_dim), got shape {tuple(data.shape)}")
+        if data.dtype.kind != "f":
+            raise TypeError(f"Embedding.from_pretrained: embeddings must be floating, "
+                            f"got dtype {data.dtype}")
+        m = cls(data.shape[0], data.shape[1], padding_idx, _weight=data.copy())
+        m.weight.requires_grad_(not freeze)
+        return m
+
+    def forward(self, ids: Any) -> Tensor:
+        return F.embedding(ids, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+
+class Dropout(Module):
+    """Zero each element with probability ``p`` while training, scaling the rest by
+    1/(1-p) (inverted dropout); the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = float(p)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. a removed head)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class ReLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.relu(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.sigmoid(x)
+
+
+class Sequential(Module):
+    """Modules applied in order. Children are named "0", "1", ... (or by the keys of an
+    OrderedDict); a Sequential indexes, slices, iterates and has a length."""
+
+    def __init__(self, *modules: Any):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, m in modules[0].items():
+                self._add(str(name), m)
+        else:
+            for i, m in enumerate(modules):
+                self._add(str(i), m)
+
+    def _add(self, name: str, m: Any) -> None:
+        if not isinstance(m, Module):
+            raise TypeError(f"Sequential: {name!r} is a {type(m).__name__}, not a Module")
+        self.add_module(name, m)
+
+    def append(self, m: Module) -> Sequential:
+        self._add(str(len(self)), m)
+        return self
+
+    def forward(self, x: Any) -> Any:
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        items = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(items[index]))
+        if not -len(items) <= index < len(items):
+            raise IndexError(f"Sequential: index {index} out of range for {len(items)} "
+                             "modules")
+        return items[index][1]
+
+
+__all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid",
+           "Sequential"]
