@@ -28,7 +28,7 @@ bench: $(VENV)/.installed
 
 # regenerate the pictures the README shows
 docs: $(VENV)/.installed dot
-	$(PY) examples/02_rnn_graph.py --out docs
+	$(PY) examples/02_rnn_graph.py --out docs --formats svg
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
