@@ -15,6 +15,8 @@ from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.ops import *  # noqa: F403  (the op functions: mg.tanh, mg.cat, ...)
 from minigrad.ops import __all__ as _ops_all
 from minigrad.serialization import load, save
+from minigrad import nn, optim  # noqa: E402,I001  (after the engine they build on)
+from minigrad import viz
 
 
 def _device_from_env() -> None:
@@ -30,5 +32,5 @@ __version__ = "0.1.0"
 __all__ = ["Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn",
            "rand", "arange", "manual_seed", "no_grad", "enable_grad", "is_grad_enabled",
            "scope", "Function", "gradcheck", "GradcheckError", "save", "load", "autograd",
-           "backend", "float16", "float32", "float64", "int32", "int64", "bool_",
-           "set_default_device", "set_default_dtype", "cuda_available", *_ops_all]
+           "backend", "nn", "optim", "float16", "float32", "float64", "int32", "int64", "bool_",
+           "set_default_device", "set_default_dtype", "cuda_available", "viz", *_ops_all]

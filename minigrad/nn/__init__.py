@@ -1,5 +1,20 @@
-"""Neural-network building blocks: Module, Parameter, layers, recurrent layers."""
+"""Neural-network building blocks: Module, Parameter, layers, recurrent layers.
+
+    import minigrad.nn.functional as F      # stateless maths and losses
+    mg.nn.init.xavier_uniform_(w)           # initialisers
+    mg.nn.utils.clip_grad_norm_(params, 1)  # gradient clipping
+"""
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
+from minigrad.nn import functional, init, utils  # noqa: I001  (after Module: they use it)
+from minigrad.nn.layers import (Dropout, Embedding, Identity, Linear, ReLU, Sequential, Sigmoid,
+                                Tanh)
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "functional", "init", "utils",
+           "Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid", "Sequential"]
+
+# Recurrent layers (RNN, LSTM, GRU and their cells) are imported below.
+from minigrad.nn.cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
+from minigrad.nn.rnn import GRU, LSTM, RNN  # noqa: E402
+
+__all__ += ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
