@@ -172,14 +172,21 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
 def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> None:
     record = state.record_norms
     anomaly = state.anomaly
+    heappush, heappop = heapq.heappush, heapq.heappop
     pending = {fn0: [None] * len(fn0.outputs)}
     pending[fn0][index] = grad
-    owned: set[int] = set()  # ids of pending arrays we allocated (safe to add into)
+    # ids of pending arrays the engine allocated itself, so it may add into them in
+    # place; an array leaves this set when handed to a backward, which may return it
+    # as the gradient of several inputs (Add does).
+    owned: set[int] = set()
     heap = [(-fn0.generation, 0, fn0)]
     counter = 1
     while heap:
-        fn = heapq.heappop(heap)[2]
+        fn = heappop(heap)[2]
         gys = pending.pop(fn)
+        if owned:
+            for g in gys:
+                owned.discard(id(g))
         if fn.saved is _FREED:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time (op "
@@ -206,11 +213,11 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 _add_leaf(leaves, x, gx)
                 continue
             slot = pending.get(f)
-            i = x._index
             if slot is None:
                 slot = pending[f] = [None] * len(f.outputs)
-                heapq.heappush(heap, (-f.generation, counter, f))
+                heappush(heap, (-f.generation, counter, f))
                 counter += 1
+            i = x._index
             old = slot[i]
             if old is None:
                 slot[i] = gx
@@ -316,14 +323,23 @@ def is_grad_enabled() -> bool:
     return state.grad_enabled
 
 
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[None]:
+class scope:
     """Tag every op created inside with this name (scopes nest: ("layer 0", "t=3")).
 
-    The renderer draws each scope as a cluster; recurrent layers open one per step.
+    The renderer draws each scope as a cluster; recurrent layers open one per step,
+    so this is a plain class rather than a generator: entering costs ~0.3 us.
     """
-    with _switch("scope", state.scope + (str(name),)):
-        yield
+    __slots__ = ("name", "_outer")
+
+    def __init__(self, name: str):
+        self.name = str(name)
+
+    def __enter__(self) -> None:
+        self._outer = state.scope
+        state.scope = self._outer + (self.name,)
+
+    def __exit__(self, *exc) -> None:
+        state.scope = self._outer
 
 
 def current_scope() -> tuple[str, ...]:

@@ -211,3 +211,15 @@ def test_backward_from_a_leaf_sets_its_own_grad():
     x = mg.tensor(2.0, requires_grad=True)
     x.backward()
     assert x.grad.item() == 1.0
+
+
+def test_in_place_accumulation_never_touches_a_gradient_shared_by_two_inputs():
+    """o gets two contributions (one accumulated buffer); o = p + q hands that buffer to
+    both p and q; p then gets one more contribution, which must not leak into q."""
+    x = mg.tensor([1.0], dtype="float64", requires_grad=True)
+    p, q = x * 2, x * 3
+    o = p + q
+    r2 = (p * 5) * 1
+    loss = ((o + o) + r2).sum()  # dL/dx = 2 * (2 + 3) + 5 * 2 = 20
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [20.0])

@@ -71,9 +71,9 @@ class Concat(Function):
 
     def backward(self, g):
         xp = get_array_module(g)
-        if self.stack:
-            return tuple(xp.take(g, i, axis=self.axis) if need else None
-                         for i, need in zip(range(self.saved), self.needs_input_grad))
+        if self.stack:  # views of g, one per input: no copies
+            rows = xp.moveaxis(g, self.axis, 0)
+            return tuple(rows[i] if need else None for i, need in enumerate(self.needs_input_grad))
         bounds = list(_cumsum(self.saved))[:-1]
         return tuple(xp.split(g, bounds, axis=self.axis))
 
