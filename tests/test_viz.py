@@ -266,3 +266,10 @@ def test_a_5000_step_sequence_renders_collapsed_with_max_steps():
     svg = dot.pipe(format="svg").decode()
     assert f"... {T - 6} steps ..." in svg
     assert "t=4999" in svg and "t=2500" not in svg
+
+
+def test_params_dict_of_modules_names_parameters_with_prefixes():
+    lin = mg.nn.Linear(3, 2)
+    x = mg.tensor(np.ones((1, 3), dtype=np.float32))
+    src = mg.viz.draw(lin(x).sum(), params={"head": lin}).source
+    assert "head.weight" in src and "head.bias" in src

@@ -65,11 +65,20 @@ def draw(root: Tensor, *, params: Any = None, show_grad: bool = False,
 
 
 def param_names(params: Any) -> dict[int, str]:
-    """id(tensor) -> name, from a dict name -> tensor or anything with named_parameters()."""
+    """id(tensor) -> name, from anything with named_parameters() (a Module) or a dict of
+    name -> tensor or name -> Module (``{"lstm": lstm, "head": head}`` names
+    "lstm.weight_hh_l0", "head.weight", ...)."""
     if params is None:
         return {}
-    items = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
-    return {id(p): name for name, p in items}
+    if hasattr(params, "named_parameters"):
+        return {id(p): name for name, p in params.named_parameters()}
+    names = {}
+    for name, p in params.items():
+        if hasattr(p, "named_parameters"):
+            names.update({id(q): f"{name}.{n}" for n, q in p.named_parameters()})
+        else:
+            names[id(p)] = name
+    return names
 
 
 # ------------------------------------------------------------------ pass 1: nodes
