@@ -227,6 +227,9 @@ def save_arrays(flat: dict[str, Any], path: str, meta: dict) -> None:
                     z.writestr(f"{i}.npy", buf.getvalue())
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a saved file should not be
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -55,3 +55,11 @@ def test_loading_a_corrupt_or_foreign_file_names_the_path(tmp_path):
 def test_objects_that_would_need_pickle_are_refused(tmp_path):
     with pytest.raises(TypeError, match="cannot save"):
         mg.save({"f": lambda: 1}, tmp_path / "x.mg")
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    path = tmp_path / "w.mg"
+    mg.save({"w": np.ones(2)}, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask

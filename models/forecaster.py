@@ -1,0 +1,102 @@
+"""Time-series forecasting: a window of past values -> the next value(s).
+
+    fc = Forecaster(hidden_size=32, cell="lstm")
+    y_hat = fc(x)                          # x (T, B, 1) past values -> (B, horizon)
+    path = fc.forecast(history, steps=20)  # feed each prediction back as an input
+
+The recurrent layer reads the window one value per step; a Linear layer maps its last
+hidden state to the next ``horizon`` values. ``forecast`` goes further than the
+horizon by sliding the window: each prediction becomes the newest input.
+``fit_forecaster`` trains one on a series with ``models.train``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import minigrad as mg
+import minigrad.nn  # noqa: F401  (mg.nn)
+from models.lm import CELLS, recurrent_layer
+
+__all__ = ["Forecaster", "forecaster_task"]
+
+
+class Forecaster(mg.nn.Module):
+    """RNN/LSTM/GRU over a window of ``input_size``-dimensional values, then Linear to
+    the next ``horizon`` values (of the first feature, the series being forecast)."""
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 32, num_layers: int = 1,
+                 cell: str = "lstm", horizon: int = 1, dropout: float = 0.0):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"Forecaster: unknown cell {cell!r}: use one of {CELLS}")
+        if min(input_size, hidden_size, num_layers, horizon) < 1:
+            raise ValueError("Forecaster: sizes and horizon must be positive")
+        self.config = {"input_size": input_size, "hidden_size": hidden_size,
+                       "num_layers": num_layers, "cell": cell, "horizon": horizon,
+                       "dropout": float(dropout)}
+        self.input_size, self.horizon = input_size, horizon
+        self.rnn = recurrent_layer(cell, input_size, hidden_size, num_layers, dropout)
+        self.head = mg.nn.Linear(hidden_size, horizon)
+
+    @classmethod
+    def from_config(cls, config: dict) -> Forecaster:
+        return cls(**config)
+
+    def forward(self, x: Any) -> mg.Tensor:
+        """x: (T, B, input_size), or (T, B) for one feature -> (B, horizon)."""
+        x = x if isinstance(x, mg.Tensor) else mg.tensor(np.asarray(x, dtype=np.float32))
+        if x.ndim == 2 and self.input_size == 1:
+            x = x.unsqueeze(2)
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            raise ValueError(f"Forecaster: expected input (T, B, {self.input_size}), "
+                             f"got {x.shape}")
+        out, _ = self.rnn(x)
+        return self.head(out[-1])
+
+    def predict(self, windows: Any) -> np.ndarray:
+        """windows (B, T) or (B, T, F) as stored by ``make_windows`` -> (B, horizon)."""
+        w = np.asarray(windows, dtype=np.float32)
+        w = w[:, :, None] if w.ndim == 2 else w
+        was = self.training
+        self.eval()
+        try:
+            with mg.no_grad():
+                return self(np.swapaxes(w, 0, 1)).numpy()
+        finally:
+            self.train(was)
+
+    def forecast(self, history: Any, steps: int) -> np.ndarray:
+        """Predict ``steps`` values after a 1-D ``history`` (at least one window long,
+        in the scaled units the model was trained on), feeding each prediction back
+        in as the newest input. With ``horizon`` > 1 it advances a whole horizon per
+        call and keeps the first ``steps`` values."""
+        if self.input_size != 1:
+            raise ValueError("Forecaster.forecast: feeding predictions back needs "
+                             "input_size=1 (a univariate series)")
+        window = [float(v) for v in np.asarray(history, dtype=np.float64).reshape(-1)]
+        if not window:
+            raise ValueError("Forecaster.forecast: history is empty")
+        n_lags = len(window)
+        out: list[float] = []
+        while len(out) < steps:
+            nxt = self.predict(np.asarray(window[-n_lags:])[None])[0]
+            out.extend(float(v) for v in nxt)
+            window.extend(float(v) for v in nxt)
+        return np.asarray(out[:steps], dtype=np.float32)
+
+
+def forecaster_task(x_train: Any, y_train: Any, x_val: Any = None, y_val: Any = None,
+                    batch_size: int = 16):
+    """A ``SupervisedTask`` (mean squared error) over windows from ``make_windows``:
+    x (N, T) or (N, T, F), y (N, horizon)."""
+    from models.train import SupervisedTask  # noqa: PLC0415
+
+    def prep(x: Any) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        return x[:, :, None] if x.ndim == 2 else x
+
+    val = None if x_val is None else (prep(x_val), np.asarray(y_val, dtype=np.float32))
+    return SupervisedTask(prep(x_train), np.asarray(y_train, dtype=np.float32),
+                          batch_size=batch_size, loss="mse", val=val, time_major=True)

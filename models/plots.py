@@ -1,0 +1,124 @@
+"""Pictures of a training run, as PNG files (matplotlib, no display needed).
+
+    loss_curves(history, "loss.png", step_losses=trainer.step_losses)
+    forecast_plot(years, truth, {"LSTM": predicted}, "forecast.png", split=1950)
+    grad_norm_plot({"LSTM (trained)": norms}, "grad_norms.png")
+
+Each function writes exactly the path it is given (to a temporary file first, then
+renamed into place) and returns it. matplotlib is imported on the first call, with
+the non-interactive Agg backend.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import numpy as np
+
+__all__ = ["loss_curves", "forecast_plot", "grad_norm_plot"]
+
+
+def _pyplot():
+    import matplotlib  # noqa: PLC0415  (optional dependency, imported on demand)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    return plt
+
+
+def _save(fig: Any, path: str | os.PathLike) -> str:
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=folder)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    finally:
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+        plt.close(fig)
+    return path
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    if window <= 1 or len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    head = np.cumsum(values[:window - 1]) / np.arange(1, window)
+    return np.concatenate([head, np.convolve(values, kernel, mode="valid")])
+
+
+def loss_curves(history: list[dict], path: str | os.PathLike, step_losses: Any = None,
+                title: str = "loss", bits: bool = False, unit: str = "token") -> str:
+    """Training and validation loss against optimizer steps.
+
+    ``history``: the trainer's per-epoch dicts (``train_loss``, ``val_loss``, ``step``).
+    ``step_losses``: every step's training loss (drawn faint, with a moving average).
+    ``bits=True`` divides by ln 2 (nats -> bits per ``unit``, e.g. per character)."""
+    plt = _pyplot()
+    scale = 1.0 / np.log(2.0) if bits else 1.0
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if step_losses is not None and len(step_losses):
+        s = np.asarray(step_losses, dtype=np.float64) * scale
+        x = np.arange(1, len(s) + 1)
+        ax.plot(x, s, color="tab:blue", alpha=0.25, lw=0.8)
+        ax.plot(x, _smooth(s, max(1, len(s) // 50)), color="tab:blue", lw=1.5,
+                label="train (per step, smoothed)")
+    steps = [e["step"] for e in history]
+    train = [e.get("train_loss", np.nan) * scale for e in history]
+    ax.plot(steps, train, "o", color="tab:blue", label="train (epoch mean)")
+    val = [(e["step"], e["val_loss"] * scale) for e in history if "val_loss" in e]
+    if val:
+        vx, vy = zip(*val)
+        ax.plot(vx, vy, "s-", color="tab:orange", lw=1.5, label="validation")
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel(f"bits per {unit}" if bits else "loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def forecast_plot(x: Any, truth: Any, predictions: dict, path: str | os.PathLike,
+                  split: float | None = None, title: str = "forecast",
+                  ylabel: str = "value") -> str:
+    """The true series and one or more predicted ones (``{label: (x, values)}`` or
+    ``{label: values}`` aligned with ``x``); ``split`` marks where validation begins."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.plot(np.asarray(x), np.asarray(truth), color="black", lw=1.2, label="truth")
+    for label, pred in predictions.items():
+        px, py = pred if isinstance(pred, tuple) else (x, pred)
+        ax.plot(np.asarray(px), np.asarray(py), lw=1.5, label=label)
+    if split is not None:
+        ax.axvline(split, color="grey", ls="--", lw=1)
+        ax.text(split, ax.get_ylim()[1], " validation", va="top", color="grey")
+    ax.set_xlabel("year" if title.lower().startswith("sunspot") else "t")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def grad_norm_plot(norms: dict, path: str | os.PathLike,
+                   title: str = "gradient of the last step's loss, per input step") -> str:
+    """``{label: norms}``, norms[t] = |dL/dx_t| for L the loss at the last step: how far
+    back in time the gradient reaches (log scale; vanishing gradients fall away)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, n in norms.items():
+        n = np.asarray(n, dtype=np.float64)
+        ax.semilogy(np.arange(len(n)), np.maximum(n, 1e-30), lw=1.5, label=label)
+    ax.set_xlabel("input step t (the loss is at the last step)")
+    ax.set_ylabel("|dL / dx_t|")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return _save(fig, path)

@@ -1,0 +1,393 @@
+"""One training loop for every model in ``models``.
+
+    trainer = Trainer(model, mg.optim.Adam(model.parameters(), lr=2e-3), task,
+                      clip_norm=1.0, patience=3, out_dir="runs/lm")
+    history = trainer.fit(epochs=10, max_minutes=2)      # list of dicts, one per epoch
+
+What is being learned is described by a *task* (``SupervisedTask`` below for (x, y)
+arrays, ``models.lm.LMTask`` for a language model over a token stream), an object with
+
+    batches()          an iterable of batches for one epoch (may shuffle: it draws
+                       from minigrad's generator, whose state the checkpoint keeps)
+    num_batches()      how many that is (for the progress bar)
+    start_epoch()      forget what was carried over from the last epoch
+    step(model, batch) -> (loss Tensor, number of items, {metric: sum over the items})
+    evaluate(model)    -> {"loss": ..., other metrics} on held-out data, or None
+    state_dict(), load_state_dict(d)   what it carries between batches (optional)
+
+The trainer does the rest: a tqdm progress bar with the running loss and the speed,
+gradient clipping, validation after each epoch, early stopping, checkpoints written
+atomically (``checkpoint.mg`` after every epoch and when a run is cut short by
+``max_steps`` / ``max_minutes`` / Ctrl-C, ``best.mg`` at each new best validation loss)
+and ``resume`` that goes on bit for bit: the same numbers as a run never stopped.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+import minigrad as mg
+from models.checkpoint import load_checkpoint, save_checkpoint
+
+__all__ = ["Trainer", "SupervisedTask", "train", "current_lr"]
+
+
+def current_lr(optimizer: Any) -> float | None:
+    groups = getattr(optimizer, "param_groups", None)
+    if groups:
+        return float(groups[0]["lr"])
+    lr = getattr(optimizer, "lr", None)
+    return None if lr is None else float(lr)
+
+
+def _clip(parameters: list, max_norm: float | None) -> float:
+    """Clip with ``mg.nn.utils.clip_grad_norm_``; returns the norm before clipping."""
+    from minigrad.nn.utils import clip_grad_norm_  # noqa: PLC0415
+    if max_norm is None:
+        max_norm = math.inf
+    return float(clip_grad_norm_(parameters, max_norm))
+
+
+class Trainer:
+    """Runs epochs of ``task`` on ``model`` with ``optimizer``; see the module docstring.
+
+    clip_norm: clip the global gradient norm to this (None: measure, don't clip).
+    scheduler: an LR scheduler stepped once per epoch (``.step()``).
+    patience:  stop after this many epochs without a better validation loss.
+    out_dir:   where checkpoints go (None: no checkpoints).
+    extra:     a dict saved in every checkpoint (model config, tokenizer, ...).
+    progress:  show the tqdm bar (on stderr).
+    """
+
+    def __init__(self, model: Any, optimizer: Any, task: Any, *, clip_norm: float | None = None,
+                 scheduler: Any = None, patience: int | None = None, min_delta: float = 0.0,
+                 out_dir: str | os.PathLike | None = None, extra: dict | None = None,
+                 progress: bool = True, log: Callable[[str], None] | None = None):
+        self.model, self.optimizer, self.task = model, optimizer, task
+        self.clip_norm, self.scheduler = clip_norm, scheduler
+        self.patience, self.min_delta = patience, float(min_delta)
+        self.out_dir = None if out_dir is None else os.fspath(out_dir)
+        self.extra = dict(extra or {})
+        self.progress = progress
+        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        self.params = list(model.parameters())
+        # everything below is saved in checkpoints
+        self.epoch = 0             # completed epochs
+        self.step = 0              # optimizer steps taken, all epochs
+        self.pos = 0               # batches done in the current (unfinished) epoch
+        self.epoch_rng: Any = None  # generator state when the current epoch began
+        self.sums: dict = {}       # running sums of the current epoch
+        self.history: list[dict] = []
+        self.step_losses: list[float] = []  # every step's loss (for the plots)
+        self.best = math.inf
+        self.bad_epochs = 0
+        self.stopped_early = False
+
+    # ------------------------------------------------------------ checkpoints
+    def checkpoint_path(self, name: str = "checkpoint.mg") -> str | None:
+        return None if self.out_dir is None else os.path.join(self.out_dir, name)
+
+    def state_dict(self) -> dict:
+        task_state = self.task.state_dict() if hasattr(self.task, "state_dict") else None
+        return {"epoch": self.epoch, "step": self.step, "pos": self.pos,
+                "epoch_rng": self.epoch_rng, "sums": self.sums, "history": self.history,
+                "step_losses": np.asarray(self.step_losses, dtype=np.float64),
+                "best": self.best, "bad_epochs": self.bad_epochs,
+                "stopped_early": self.stopped_early, "task": task_state}
+
+    def load_state_dict(self, d: dict) -> None:
+        self.epoch, self.step, self.pos = int(d["epoch"]), int(d["step"]), int(d["pos"])
+        self.epoch_rng, self.sums = d["epoch_rng"], dict(d["sums"])
+        self.history = list(d["history"])
+        self.step_losses = [float(v) for v in np.asarray(d["step_losses"]).reshape(-1)]
+        self.best, self.bad_epochs = float(d["best"]), int(d["bad_epochs"])
+        self.stopped_early = bool(d["stopped_early"])
+        if d.get("task") is not None and hasattr(self.task, "load_state_dict"):
+            self.task.load_state_dict(d["task"])
+
+    def save(self, path: str | os.PathLike | None = None) -> str:
+        """Write a checkpoint (to ``out_dir/checkpoint.mg`` by default); returns its path."""
+        path = os.fspath(path) if path is not None else self.checkpoint_path()
+        if path is None:
+            raise ValueError("Trainer.save: no path and no out_dir")
+        save_checkpoint(path, model=self.model, optimizer=self.optimizer,
+                        scheduler=self.scheduler, trainer=self.state_dict(), extra=self.extra)
+        return path
+
+    def resume(self, path: str | os.PathLike | None = None) -> Trainer:
+        """Load model, optimizer, scheduler, generator and loop state from a checkpoint
+        (``out_dir/checkpoint.mg`` by default); ``fit`` then goes on from there."""
+        path = os.fspath(path) if path is not None else self.checkpoint_path()
+        if path is None:
+            raise ValueError("Trainer.resume: no path and no out_dir")
+        ckpt = load_checkpoint(path)
+        ckpt.restore(self.model, self.optimizer, self.scheduler)
+        self.load_state_dict(ckpt["trainer"])
+        return self
+
+    # ------------------------------------------------------------ the loop
+    def fit(self, epochs: int | None, *, max_steps: int | None = None,
+            max_minutes: float | None = None) -> list[dict]:
+        """Train until ``epochs`` epochs are complete (counting those of a resumed run;
+        None: no limit), early stopping triggers, or this call has taken ``max_steps``
+        steps or ``max_minutes`` minutes. Returns the history."""
+        if epochs is None and max_steps is None and max_minutes is None:
+            raise ValueError("Trainer.fit: give epochs, max_steps or max_minutes")
+        start, steps_here = time.perf_counter(), 0
+        deadline = None if max_minutes is None else start + 60.0 * max_minutes
+        try:
+            while (epochs is None or self.epoch < epochs) and not self.stopped_early:
+                if self.pos == 0 and _limit(max_steps, steps_here, deadline):
+                    return self.history  # the epoch's end was saved already
+                cut = self._run_epoch(epochs, max_steps, steps_here, deadline)
+                steps_here = cut[1]
+                if cut[0]:  # stopped inside the epoch
+                    self._end_of_run(partial=True)
+                    return self.history
+                self._end_of_epoch()
+        except KeyboardInterrupt:
+            if self.out_dir is not None:
+                self.save()
+                self.log(f"interrupted: checkpoint saved to {self.checkpoint_path()} "
+                         f"(resume with --resume)")
+            raise
+        return self.history
+
+    def _run_epoch(self, epochs: int | None, max_steps: int | None, steps_here: int,
+                   deadline: float | None) -> tuple[bool, int]:
+        self.model.train()
+        batches = self._epoch_batches()
+        total = self.task.num_batches() if hasattr(self.task, "num_batches") else None
+        desc = f"epoch {self.epoch + 1}" + ("" if epochs is None else f"/{epochs}")
+        bar = _progress(total, self.pos, desc, self.progress)
+        t0, items0 = time.perf_counter(), self.sums.get("n", 0)
+        try:
+            for batch in batches:
+                if _limit(max_steps, steps_here, deadline):
+                    return True, steps_here
+                loss, n = self._train_step(batch)
+                steps_here += 1
+                if bar is not None:
+                    rate = (self.sums["n"] - items0) / max(time.perf_counter() - t0, 1e-9)
+                    bar.set_postfix_str(f"loss={self.sums['loss'] / self.sums['n']:.4f}, "
+                                        f"{_si(rate)} items/s", refresh=False)
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return False, steps_here
+
+    def _epoch_batches(self) -> Iterable:
+        """This epoch's batches; after a resume inside an epoch, the same batches the
+        interrupted run would have seen next (replayed with the epoch's generator)."""
+        if self.pos == 0:
+            self.epoch_rng = mg.backend.get_rng_state()
+            self.sums = {}
+            self.task.start_epoch()
+            return self.task.batches()
+        now = mg.backend.get_rng_state()
+        mg.backend.set_rng_state(self.epoch_rng)
+        it = iter(self.task.batches())
+        for _ in range(self.pos):
+            next(it)
+        mg.backend.set_rng_state(now)
+        return it
+
+    def _train_step(self, batch: Any) -> tuple[float, int]:
+        self.optimizer.zero_grad()
+        loss, n, metrics = self.task.step(self.model, batch)
+        loss.backward()
+        norm = _clip(self.params, self.clip_norm)
+        self.optimizer.step()
+        value = float(loss.item())
+        s = self.sums
+        s["loss"] = s.get("loss", 0.0) + value * n
+        s["n"] = s.get("n", 0) + n
+        s["grad_norm"] = s.get("grad_norm", 0.0) + norm
+        s["steps"] = s.get("steps", 0) + 1
+        for k, v in metrics.items():
+            s["m_" + k] = s.get("m_" + k, 0.0) + float(v)
+        self.step += 1
+        self.pos += 1
+        self.step_losses.append(value)
+        return value, n
+
+    def _summary(self, partial: bool) -> dict:
+        s = self.sums
+        n = max(s.get("n", 0), 1)
+        entry: dict = {"epoch": self.epoch + 1, "step": self.step,
+                       "train_loss": s.get("loss", math.nan) / n}
+        for k, v in s.items():
+            if k.startswith("m_"):
+                entry["train_" + k[2:]] = v / n
+        entry["grad_norm"] = s.get("grad_norm", math.nan) / max(s.get("steps", 0), 1)
+        lr = current_lr(self.optimizer)
+        if lr is not None:
+            entry["lr"] = lr
+        val = self.evaluate()
+        if val:
+            entry.update({"val_" + k: float(v) for k, v in val.items()})
+        if partial:
+            entry["partial"] = True
+        return entry
+
+    def evaluate(self) -> dict | None:
+        """The task's validation metrics (model in eval mode, no graph)."""
+        if not hasattr(self.task, "evaluate"):
+            return None
+        self.model.eval()
+        try:
+            with mg.no_grad():
+                return self.task.evaluate(self.model)
+        finally:
+            self.model.train()
+
+    def _report(self, entry: dict) -> None:
+        keys = [k for k in entry if k not in ("epoch", "step", "partial", "lr")]
+        text = ", ".join(f"{k} {entry[k]:.4f}" for k in keys)
+        tag = " (partial)" if entry.get("partial") else ""
+        self.log(f"epoch {entry['epoch']}{tag}: {text}")
+
+    def _end_of_epoch(self) -> None:
+        entry = self._summary(partial=False)
+        self.epoch += 1
+        self.pos, self.sums, self.epoch_rng = 0, {}, None
+        if self.scheduler is not None:
+            self.scheduler.step()
+        val = entry.get("val_loss")
+        improved = val is not None and val < self.best - self.min_delta
+        if improved:
+            self.best, self.bad_epochs = val, 0
+        elif val is not None:
+            self.bad_epochs += 1
+            if self.patience is not None and self.bad_epochs >= self.patience:
+                self.stopped_early = True
+                entry["stopped_early"] = True
+        self.history.append(entry)
+        self._report(entry)
+        if self.out_dir is not None:
+            self.save()
+            if improved:
+                self.save(self.checkpoint_path("best.mg"))
+        if self.stopped_early:
+            self.log(f"early stopping: no better validation loss for {self.bad_epochs} "
+                     f"epochs (best {self.best:.4f})")
+
+    def _end_of_run(self, partial: bool) -> None:
+        entry = self._summary(partial=partial)
+        self.history.append(entry)
+        self._report(entry)
+        if self.out_dir is not None:
+            self.save()
+
+
+def _limit(max_steps: int | None, steps: int, deadline: float | None) -> bool:
+    return (max_steps is not None and steps >= max_steps) or \
+        (deadline is not None and time.perf_counter() >= deadline)
+
+
+def _progress(total: int | None, initial: int, desc: str, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm  # noqa: PLC0415  (only when a bar is shown)
+    return tqdm(total=total, initial=initial, desc=desc, unit="batch", file=sys.stderr,
+                dynamic_ncols=True, leave=True, mininterval=0.5)
+
+
+def _si(x: float) -> str:
+    return f"{x / 1000:.1f}k" if x >= 1000 else f"{x:.0f}"
+
+
+# ------------------------------------------------------------------ (x, y) arrays
+class SupervisedTask:
+    """Minibatches of (x, y) arrays, reshuffled each epoch.
+
+    ``loss`` is "cross_entropy" (y: class ids; reports accuracy too) or "mse" (y:
+    values), or a callable ``loss(output, y) -> Tensor``. ``time_major=True`` turns a
+    batch of (B, T, F) sequences into (T, B, F) before the model sees it, the layout
+    of minigrad's recurrent layers (``False`` hands x over as stored). ``compute``,
+    a callable ``(model, x, y) -> (loss, {metric: sum})``, replaces all of that."""
+
+    def __init__(self, x: Any, y: Any, *, batch_size: int = 32, shuffle: bool = True,
+                 loss: str | Callable = "cross_entropy", val: tuple | None = None,
+                 time_major: bool = False, compute: Callable | None = None):
+        self.x, self.y = np.asarray(x), np.asarray(y)
+        if len(self.x) != len(self.y):
+            raise ValueError(f"SupervisedTask: x has {len(self.x)} samples, y {len(self.y)}")
+        if batch_size < 1:
+            raise ValueError(f"SupervisedTask: batch_size must be >= 1, got {batch_size}")
+        self.batch_size, self.shuffle, self.loss = batch_size, shuffle, loss
+        self.val = None if val is None else (np.asarray(val[0]), np.asarray(val[1]))
+        self.time_major = time_major
+        self.compute = compute
+
+    def num_batches(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def start_epoch(self) -> None:
+        pass
+
+    def batches(self):
+        n = len(self.x)
+        order = mg.backend.rng().permutation(n) if self.shuffle else np.arange(n)
+        for i in range(0, n, self.batch_size):
+            idx = order[i:i + self.batch_size]
+            yield self.x[idx], self.y[idx]
+
+    def _inputs(self, x: np.ndarray) -> mg.Tensor:
+        if self.time_major:
+            x = np.swapaxes(x, 0, 1)
+        return mg.tensor(x) if x.dtype.kind == "f" else x
+
+    def loss_and_metrics(self, model: Any, x: np.ndarray,
+                         y: np.ndarray) -> tuple[mg.Tensor, dict]:
+        import minigrad.nn.functional as F  # noqa: PLC0415, N812
+        if self.compute is not None:
+            return self.compute(model, x, y)
+        out = model(self._inputs(x))
+        if callable(self.loss):
+            return self.loss(out, y), {}
+        if self.loss == "cross_entropy":
+            loss = F.cross_entropy(out, y)
+            correct = float((out.data.argmax(axis=-1) == y).sum())
+            return loss, {"accuracy": correct}
+        if self.loss == "mse":
+            diff = out - mg.tensor(y.reshape(out.shape).astype(out.dtype))
+            return (diff * diff).mean(), {}
+        raise ValueError(f"SupervisedTask: unknown loss {self.loss!r} "
+                         f"(use 'cross_entropy', 'mse' or a function)")
+
+    def step(self, model: Any, batch: tuple) -> tuple[mg.Tensor, int, dict]:
+        x, y = batch
+        loss, metrics = self.loss_and_metrics(model, x, y)
+        return loss, len(y), metrics
+
+    def evaluate(self, model: Any, x: Any = None, y: Any = None) -> dict | None:
+        if x is None:
+            if self.val is None:
+                return None
+            x, y = self.val
+        x, y = np.asarray(x), np.asarray(y)
+        total, sums = 0.0, {}
+        size = max(self.batch_size, 256)
+        with mg.no_grad():
+            for i in range(0, len(x), size):
+                xb, yb = x[i:i + size], y[i:i + size]
+                loss, metrics = self.loss_and_metrics(model, xb, yb)
+                total += float(loss.item()) * len(yb)
+                for k, v in metrics.items():
+                    sums[k] = sums.get(k, 0.0) + v
+        n = max(len(y), 1)
+        return {"loss": total / n, **{k: v / n for k, v in sums.items()}}
+
+
+def train(model: Any, optimizer: Any, task: Any, epochs: int, **kwargs: Any) -> list[dict]:
+    """``Trainer(model, optimizer, task, **kwargs).fit(epochs)`` in one call; fit's
+    ``max_steps`` / ``max_minutes`` may be passed here too."""
+    fit_kw = {k: kwargs.pop(k) for k in ("max_steps", "max_minutes") if k in kwargs}
+    return Trainer(model, optimizer, task, **kwargs).fit(epochs, **fit_kw)

@@ -1,0 +1,140 @@
+"""The command line: error paths give one line and exit status 2; a tiny real run."""
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from models.checkpoint import load_checkpoint
+from models.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY = ["--hidden", "12", "--embed", "6", "--batch-size", "2", "--seq-len", "8", "--quiet"]
+
+
+@pytest.fixture
+def text_file(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text("the quick brown fox jumps over the lazy dog.\n" * 12, encoding="utf-8")
+    return str(path)
+
+
+def _one_line_error(capsys, argv, *needles):
+    with pytest.raises(SystemExit) as e:
+        code = main(argv)
+        raise SystemExit(code)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    for n in needles:
+        assert n in err, err
+    return err
+
+
+def test_missing_text_file(capsys, tmp_path):
+    _one_line_error(capsys, ["train-lm", "--text", str(tmp_path / "none.txt"), "--out",
+                             str(tmp_path / "o")], "no such file", "none.txt")
+
+
+def test_non_utf8_text_file(capsys, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9 au lait\n".encode("latin-1") * 3)
+    _one_line_error(capsys, ["train-lm", "--text", str(bad), "--out", str(tmp_path / "o")],
+                    "not UTF-8", "latin1.txt")
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["train-lm", "--hidden", "-3"], "--hidden"),
+    (["train-lm", "--hidden", "many"], "--hidden"),
+    (["train-lm", "--cell", "transformer"], "--cell"),
+    (["train-lm", "--val-fraction", "1.5"], "--val-fraction"),
+    (["train-lm", "--frobnicate"], "--frobnicate"),
+    (["generate"], "--checkpoint"),
+    (["fly"], "fly"),
+    ([], "COMMAND"),
+])
+def test_bad_arguments(capsys, argv, needle):
+    _one_line_error(capsys, argv, needle)
+
+
+def test_missing_and_bad_checkpoints(capsys, tmp_path):
+    _one_line_error(capsys, ["generate", "--checkpoint", str(tmp_path / "nothing")],
+                    "no checkpoint")
+    junk = tmp_path / "junk.mg"
+    junk.write_bytes(b"not a zip file at all")
+    _one_line_error(capsys, ["generate", "--checkpoint", str(junk)], "junk.mg")
+    empty = tmp_path / "run"
+    empty.mkdir()
+    _one_line_error(capsys, ["train-lm", "--resume", "--out", str(empty)], "no checkpoint")
+
+
+def test_tie_needs_equal_sizes(capsys, tmp_path, text_file):
+    _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", str(tmp_path / "o"),
+                             "--tie", *TINY], "tie_weights")
+
+
+def test_train_then_generate(capsys, tmp_path, text_file):
+    out = str(tmp_path / "run")
+    assert main(["train-lm", "--text", text_file, "--out", out, "--max-steps", "4",
+                 *TINY]) == 0
+    printed = capsys.readouterr().out
+    assert "validation:" in printed and "unigram baseline" in printed
+    for name in ("checkpoint.mg", "tokenizer.json", "history.json", "loss.png"):
+        assert os.path.exists(os.path.join(out, name)), name
+    assert main(["generate", "--checkpoint", out, "--seed", "the ", "--chars", "15",
+                 "--sample-seed", "0"]) == 0
+    line = capsys.readouterr().out.rstrip("\n")
+    assert line.startswith("the ") and len(line) == 4 + 15
+    assert main(["generate", "--checkpoint", os.path.join(out, "checkpoint.mg"), "--seed",
+                 "the ", "--words", "3", "--top-k", "3", "--temperature", "0.5"]) == 0
+    assert capsys.readouterr().out.startswith("the ")
+    _one_line_error(capsys, ["generate", "--checkpoint", out, "--chars", "3", "--words", "2"],
+                    "not both")
+
+
+def test_resume_from_the_command_line_is_bit_for_bit(capsys, tmp_path, text_file):
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    assert main(["train-lm", "--text", text_file, "--out", a, "--max-steps", "6", *TINY]) == 0
+    assert main(["train-lm", "--text", text_file, "--out", b, "--max-steps", "2", *TINY]) == 0
+    # settings come from the checkpoint: a different --hidden here is ignored
+    assert main(["train-lm", "--text", text_file, "--out", b, "--max-steps", "4", "--resume",
+                 "--quiet"]) == 0
+    ma, mb = load_checkpoint(os.path.join(a, "checkpoint.mg")), \
+        load_checkpoint(os.path.join(b, "checkpoint.mg"))
+    for k in ma["model"]:
+        assert np.array_equal(ma["model"][k], mb["model"][k]), k
+    other = tmp_path / "other.txt"
+    other.write_text("something else entirely, " * 20, encoding="utf-8")
+    _one_line_error(capsys, ["train-lm", "--text", str(other), "--out", b, "--resume"],
+                    "text differs")
+
+
+def test_word_level_generates_words(capsys, tmp_path, text_file):
+    out = str(tmp_path / "w")
+    assert main(["train-lm", "--text", text_file, "--out", out, "--level", "word",
+                 "--max-steps", "2", *TINY]) == 0
+    capsys.readouterr()
+    assert main(["generate", "--checkpoint", out, "--seed", "the quick", "--words", "4"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("the quick") and len(re.findall(r"\w+", line)) == 2 + 4
+    _one_line_error(capsys, ["generate", "--checkpoint", out, "--chars", "5"], "word-level")
+
+
+@pytest.mark.parametrize("command", ["train-lm", "generate", "forecast", "classify", "demo"])
+def test_help(capsys, command):
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_real_process_exit_code_and_one_line(tmp_path):
+    """Through ``python -m models`` itself: status 2, one stderr line, no traceback."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, "-m", "models", "generate", "--checkpoint",
+                        str(tmp_path / "missing")], capture_output=True, text=True, env=env,
+                       cwd=str(tmp_path), timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "no checkpoint" in r.stderr, r.stderr
