@@ -83,8 +83,12 @@ class LogSumExp(Function):
         m = xp.where(xp.isfinite(m), m, 0)
         e = xp.exp(x - m)
         s = e.sum(axis=self.axis, keepdims=True)
-        y = m + xp.log(s)
-        self.saved = e / s
+        # s is 0 only where every element is -inf: the answer is -inf there (and the
+        # gradient NaN, as in PyTorch), without NumPy's divide-by-zero warnings
+        empty = s == 0
+        s = xp.where(empty, 1, s)
+        y = xp.where(empty, -xp.inf, m + xp.log(s))
+        self.saved = xp.where(empty, xp.nan, e / s)
         if not self.keepdims:
             y = y.squeeze(self.axis) if self.axis is not None else y.reshape(())
         return y
