@@ -15,6 +15,7 @@ from typing import Any
 from minigrad import backend, ops
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.ops.indexing import check_range, int_array
 from minigrad.ops import relu, sigmoid, tanh  # noqa: F401  (F.relu etc., as in PyTorch)
 from minigrad.tensor import Tensor
 
@@ -62,51 +63,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return y
 
 
-def _int_array(x: Any, op: str, what: str = "indices"):
-    data = x.data if isinstance(x, Tensor) else backend.as_array(x)
-    if data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: {what} must be integers, got dtype {data.dtype}")
-    return data
-
-
-class Embedding(Function):
-    """rows = W[ids]; dW[i] = sum of the gradients of every position that read row i
-    (repeated ids add up), except the padding row, which never gets a gradient."""
-
-    def __init__(self, ids, padding_idx: int | None):
-        self.ids, self.padding_idx = ids, padding_idx
-
-    def forward(self, w):
-        self.saved = w.shape
-        return w[self.ids]
-
-    def backward(self, g):
-        xp = get_array_module(g)
-        gw = xp.zeros(self.saved, dtype=g.dtype)
-        xp.add.at(gw, self.ids.reshape(-1), g.reshape(-1, self.saved[1]))
-        if self.padding_idx is not None:
-            gw[self.padding_idx] = 0
-        return gw
-
-
 def embedding(ids: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) for integer ``ids`` of any shape
     (argument order as ``torch.nn.functional.embedding``)."""
-    if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, dim), "
-                         f"got shape {weight.shape}")
-    n = weight.shape[0]
-    data = backend.to_device(_int_array(ids, "embedding"), weight.device)
-    if data.size and (int(data.min()) < 0 or int(data.max()) >= n):
-        bad = data[(data < 0) | (data >= n)].reshape(-1)[:5].tolist()
-        raise IndexError(f"embedding: ids must be in [0, {n}) for a weight of shape "
-                         f"{weight.shape}, got {bad}")
-    if padding_idx is not None:
-        if not -n <= padding_idx < n:
-            raise ValueError(f"embedding: padding_idx {padding_idx} out of range for "
-                             f"{n} embeddings")
-        padding_idx %= n
-    return Embedding(data, padding_idx)(weight)
+    return ops.embedding(weight, ids, padding_idx)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -137,12 +97,10 @@ def one_hot(ids: Any, num_classes: int = -1, dtype: Any = None) -> Tensor:
     """(...) integer ids -> (..., num_classes), int64 like PyTorch unless ``dtype`` is
     given (``dtype=mg.float32`` to multiply with float tensors). ``num_classes=-1``
     takes max(ids) + 1. Not differentiable."""
-    data = _int_array(ids, "one_hot")
+    data = int_array(ids, "one_hot")
     if num_classes == -1:
         num_classes = int(data.max()) + 1 if data.size else 0
-    if data.size and (int(data.min()) < 0 or int(data.max()) >= num_classes):
-        bad = data[(data < 0) | (data >= num_classes)].reshape(-1)[:5].tolist()
-        raise IndexError(f"one_hot: class values must be in [0, {num_classes}), got {bad}")
+    check_range(data, num_classes, "one_hot", "class values")
     xp = get_array_module(data)
     eye = xp.eye(num_classes, dtype=backend.as_dtype(dtype) if dtype else backend.int64)
     return Tensor._wrap(eye[data])
@@ -157,7 +115,7 @@ def _class_targets(op: str, x: Tensor, target: Any, ignore_index: int):
     """
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: input must be floating, got dtype {x.dtype}")
-    t = _int_array(target, op, "target (class indices)")
+    t = int_array(target, op, "target (class indices)")
     if x.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     want = () if x.ndim == 1 else (x.shape[0], *x.shape[2:])

@@ -54,7 +54,11 @@ class GetItem(Function):
 
 
 class Embedding(Function):
-    """rows = W[ids]; dW[i] = sum of the gradients of every position that read row i."""
+    """rows = W[ids]; dW[i] = sum of the gradients of every position that read row i
+    (repeated ids add up), except the padding row, which never gets a gradient."""
+
+    def __init__(self, padding_idx: int | None = None):
+        self.padding_idx = padding_idx
 
     def forward(self, w, ids):
         self.saved = w.shape, ids
@@ -65,6 +69,8 @@ class Embedding(Function):
         xp = get_array_module(g)
         gw = xp.zeros(shape, dtype=g.dtype)
         xp.add.at(gw, ids.reshape(-1), g.reshape(-1, shape[1]))
+        if self.padding_idx is not None:
+            gw[self.padding_idx] = 0
         return gw, None
 
 
@@ -72,27 +78,43 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     return GetItem(_index_data(index))(x)
 
 
-def _int_ids(ids: Any, op: str, n: int):
-    data = ids.data if isinstance(ids, Tensor) else backend.as_array(ids)
+def int_array(x: Any, op: str, what: str = "indices"):
+    """The integer array inside ``x`` (Tensor, array or list); a TypeError for floats."""
+    data = x.data if isinstance(x, Tensor) else backend.as_array(x)
     if data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: indices must be integers, got dtype {data.dtype}")
-    if data.size and (int(data.min()) < 0 or int(data.max()) >= n):
-        bad = data[(data < 0) | (data >= n)]
-        raise IndexError(f"{op}: indices must be in [0, {n}), got {bad.reshape(-1)[:5].tolist()}")
+        raise TypeError(f"{op}: {what} must be integers, got dtype {data.dtype}")
     return data
 
 
-def embedding(weight: Tensor, ids: Any) -> Tensor:
-    """Look up rows of ``weight`` (num_embeddings, dim) for integer ``ids`` of any shape."""
+def check_range(data, n: int, op: str, what: str = "indices") -> None:
+    """An IndexError naming the first few values of ``data`` outside [0, n)."""
+    if data.size and (int(data.min()) < 0 or int(data.max()) >= n):
+        bad = data[(data < 0) | (data >= n)].reshape(-1)[:5].tolist()
+        raise IndexError(f"{op}: {what} must be in [0, {n}), got {bad}")
+
+
+def embedding(weight: Tensor, ids: Any, padding_idx: int | None = None) -> Tensor:
+    """Look up rows of ``weight`` (num_embeddings, dim) for integer ``ids`` of any shape;
+    the row ``padding_idx`` (if given) gets no gradient. The ids are an input node of
+    the graph, so a drawing shows what was looked up."""
     if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num, dim), got {weight.shape}")
-    data = _int_ids(ids, "embedding", weight.shape[0])
-    return Embedding()(weight, Tensor._wrap(data))
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, dim), "
+                         f"got shape {weight.shape}")
+    n = weight.shape[0]
+    data = backend.to_device(int_array(ids, "embedding"), weight.device)
+    check_range(data, n, "embedding")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx {padding_idx} out of range for "
+                             f"{n} embeddings")
+        padding_idx %= n
+    return Embedding(padding_idx)(weight, Tensor._wrap(data))
 
 
 def one_hot(ids: Any, num_classes: int, dtype: Any = None) -> Tensor:
     """(..., ) integer ids -> (..., num_classes) floats; not differentiable (ids are ints)."""
-    data = _int_ids(ids, "one_hot", num_classes)
+    data = int_array(ids, "one_hot")
+    check_range(data, num_classes, "one_hot")
     xp = get_array_module(data)
     eye = xp.eye(num_classes, dtype=backend.as_dtype(dtype) if dtype else backend.default_dtype())
     return Tensor._wrap(eye[data])
