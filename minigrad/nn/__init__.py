@@ -7,11 +7,14 @@
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.nn import functional, init, utils  # noqa: I001  (after Module: they use it)
-from minigrad.nn.layers import (Dropout, Embedding, Identity, Linear, ReLU, Sequential, Sigmoid,
-                                Tanh)
+from minigrad.nn.layers import Dropout, Embedding, Identity, Linear, ReLU, Sigmoid, Tanh
+from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
+from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
 __all__ = ["Module", "Parameter", "functional", "init", "utils",
-           "Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid", "Sequential"]
+           "Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid",
+           "Sequential", "ModuleList", "ModuleDict",
+           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
 
 # Recurrent layers (RNN, LSTM, GRU and their cells) are imported below.
 from minigrad.nn.cells import GRUCell, LSTMCell, RNNCell  # noqa: E402

@@ -1,5 +1,5 @@
-"""The feed-forward layers: Linear, Embedding, Dropout, Sequential, Identity (and the
-activation modules ReLU, Tanh, Sigmoid for use inside a Sequential).
+"""The feed-forward layers: Linear, Embedding, Dropout, Identity (and the activation
+modules ReLU, Tanh, Sigmoid for use inside a Sequential).
 
 Constructors, parameter names, shapes and default initialisation are PyTorch's, so
 ``layer.load_state_dict({k: v.numpy() for k, v in torch_layer.state_dict().items()})``
@@ -8,8 +8,7 @@ gives the same numbers. Every layer takes ``dtype=`` and ``device=`` keywords.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any
 
 from minigrad import backend, ops
 from minigrad.nn import functional as F
@@ -151,48 +150,4 @@ class Sigmoid(Module):
         return ops.sigmoid(x)
 
 
-class Sequential(Module):
-    """Modules applied in order. Children are named "0", "1", ... (or by the keys of an
-    OrderedDict); a Sequential indexes, slices, iterates and has a length."""
-
-    def __init__(self, *modules: Any):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, m in modules[0].items():
-                self._add(str(name), m)
-        else:
-            for i, m in enumerate(modules):
-                self._add(str(i), m)
-
-    def _add(self, name: str, m: Any) -> None:
-        if not isinstance(m, Module):
-            raise TypeError(f"Sequential: {name!r} is a {type(m).__name__}, not a Module")
-        self.add_module(name, m)
-
-    def append(self, m: Module) -> Sequential:
-        self._add(str(len(self)), m)
-        return self
-
-    def forward(self, x: Any) -> Any:
-        for m in self._modules.values():
-            x = m(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, index: int | slice) -> Any:
-        items = list(self._modules.items())
-        if isinstance(index, slice):
-            return Sequential(OrderedDict(items[index]))
-        if not -len(items) <= index < len(items):
-            raise IndexError(f"Sequential: index {index} out of range for {len(items)} "
-                             "modules")
-        return items[index][1]
-
-
-__all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid",
-           "Sequential"]
+__all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid"]

@@ -7,7 +7,7 @@ NumPy arrays under PyTorch's dotted names, so weights move between the two libra
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from minigrad import backend
 from minigrad.nn.parameter import Parameter
@@ -103,6 +103,19 @@ class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = None
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module and then on this one (PyTorch's order), e.g.
+        a custom initialisation: ``model.apply(init_weights)``."""
+        stack = [(self, False)]  # post-order, children first, without recursion
+        while stack:
+            m, children_done = stack.pop()
+            if children_done:
+                fn(m)
+                continue
+            stack.append((m, True))
+            stack.extend((child, False) for child in reversed(m._modules.values()))
+        return self
 
     def requires_grad_(self, flag: bool = True) -> Module:
         for p in self.parameters():
