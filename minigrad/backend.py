@@ -173,9 +173,11 @@ def as_array(data: Any, dtype: Any = None, device: str | None = None):
     return arr
 
 
-def format_array(x: Any) -> str:
-    """The numbers of an array as text, for Tensor's repr."""
-    return np.array2string(to_numpy(x), separator=", ", threshold=200, edgeitems=3)
+def format_array(x: Any, prefix: str = "") -> str:
+    """The numbers of an array as text, for Tensor's repr; rows after the first are
+    indented by ``len(prefix)`` so they line up under the first."""
+    return np.array2string(to_numpy(x), separator=", ", threshold=200, edgeitems=3,
+                           prefix=prefix)
 
 
 def scalar_to_array(x: Any):

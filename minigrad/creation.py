@@ -16,6 +16,14 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
+def from_numpy(array: Any) -> Tensor:
+    """A tensor sharing ``array``'s memory and dtype (float64 stays float64), like
+    ``torch.from_numpy``: writing to one shows in the other."""
+    if not backend.is_array(array):
+        raise TypeError(f"from_numpy: expected an array, got {type(array).__name__}")
+    return Tensor(array)  # as_array refuses strings and objects and copies nothing
+
+
 def _shape(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
@@ -58,6 +66,24 @@ def ones_like(x: Tensor, requires_grad: bool = False) -> Tensor:
     return ones(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
 
 
+def eye(n: int, m: int | None = None, dtype: Any = None, device: str | None = None,
+        requires_grad: bool = False) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n)."""
+    _shape((n,) if m is None else (n, m))
+    xp = backend.xp_for(device)
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    return Tensor(xp.eye(n, m, dtype=dt), requires_grad=requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None,
+             device: str | None = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    _shape((steps,))
+    xp = backend.xp_for(device)
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    return Tensor(xp.linspace(start, end, steps, dtype=dt), requires_grad=requires_grad)
+
+
 def _random(kind: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool):
     dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
     draw = getattr(backend.rng(), kind)(size=_shape(shape))
@@ -74,6 +100,14 @@ def rand(*shape: Any, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     return _random("random", shape, dtype, device, requires_grad)
+
+
+def randn_like(x: Tensor, requires_grad: bool = False) -> Tensor:
+    return randn(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
+
+
+def rand_like(x: Tensor, requires_grad: bool = False) -> Tensor:
+    return rand(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,

@@ -119,7 +119,7 @@ class Tensor:
         return a if dtype is None else a.astype(dtype)
 
     def __repr__(self) -> str:
-        body = backend.format_array(self.data)
+        body = backend.format_array(self.data, prefix="tensor(")
         extra = f", shape={self.shape}, dtype={self.dtype}"
         if self.device != "cpu":
             extra += f", device='{self.device}'"
@@ -235,28 +235,31 @@ class Tensor:
     def minimum(self, o): return ops.minimum(self, o)
     def matmul(self, o): return ops.matmul(self, o)
 
-    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
-    def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
-    def softmax(self, axis=-1): return ops.softmax(self, axis)
-    def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
-    def argmax(self, axis=None): return ops.argmax(self, axis)
-    def argmin(self, axis=None): return ops.argmin(self, axis)
+    # Axis arguments as mg.<op>: axis= / keepdims= (NumPy's names) or dim= / keepdim=
+    # (PyTorch's), e.g. x.sum(dim=1, keepdim=True).
+    def sum(self, *a, **kw): return ops.sum(self, *a, **kw)
+    def mean(self, *a, **kw): return ops.mean(self, *a, **kw)
+    def max(self, *a, **kw): return ops.max(self, *a, **kw)
+    def min(self, *a, **kw): return ops.min(self, *a, **kw)
+    def logsumexp(self, *a, **kw): return ops.logsumexp(self, *a, **kw)
+    def softmax(self, *a, **kw): return ops.softmax(self, *a, **kw)
+    def log_softmax(self, *a, **kw): return ops.log_softmax(self, *a, **kw)
+    def argmax(self, *a, **kw): return ops.argmax(self, *a, **kw)
+    def argmin(self, *a, **kw): return ops.argmin(self, *a, **kw)
 
+    def clone(self): return ops.clone(self)
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape
     def transpose(self, *axes): return ops.transpose(self, *axes)
     def permute(self, *axes): return ops.permute(self, *axes)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
-    def squeeze(self, axis=None): return ops.squeeze(self, axis)
-    def unsqueeze(self, axis): return ops.unsqueeze(self, axis)
+    def squeeze(self, *a, **kw): return ops.squeeze(self, *a, **kw)
+    def unsqueeze(self, *a, **kw): return ops.unsqueeze(self, *a, **kw)
     def expand(self, *shape): return ops.expand(self, *shape)
     def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
-    def split(self, split_size, axis=0): return ops.split(self, split_size, axis)
-    def chunk(self, chunks, axis=0): return ops.chunk(self, chunks, axis)
-    def unbind(self, axis=0): return ops.unbind(self, axis)
+    def split(self, *a, **kw): return ops.split(self, *a, **kw)
+    def chunk(self, *a, **kw): return ops.chunk(self, *a, **kw)
+    def unbind(self, *a, **kw): return ops.unbind(self, *a, **kw)
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (PyTorch's name)

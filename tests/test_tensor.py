@@ -33,6 +33,31 @@ def test_constructors_shapes_and_dtypes():
     assert mg.arange(0, 1, 0.5).dtype == np.float32
     assert mg.randn(3, 2).dtype == np.float32
     assert mg.zeros_like(mg.ones(2, dtype="float64")).dtype == np.float64
+    assert mg.randn_like(mg.ones(2, 3, dtype="float64")).shape == (2, 3)
+    assert mg.rand_like(mg.ones(2, dtype="float64")).dtype == np.float64
+    np.testing.assert_array_equal(mg.eye(2, 3).numpy(), [[1, 0, 0], [0, 1, 0]])
+    np.testing.assert_allclose(mg.linspace(0, 1, 5).numpy(), [0, 0.25, 0.5, 0.75, 1])
+    assert mg.linspace(0, 1, 3, dtype="float64").dtype == np.float64
+
+
+def test_from_numpy_shares_memory_and_keeps_the_dtype():
+    a = np.zeros(3)
+    x = mg.from_numpy(a)
+    a[0] = 5.0
+    assert x.dtype == np.float64 and x.numpy()[0] == 5.0
+    with pytest.raises(TypeError, match="from_numpy: expected an array, got list"):
+        mg.from_numpy([1.0])
+    with pytest.raises(TypeError, match="not numeric"):
+        mg.from_numpy(np.array(["a"]))
+
+
+def test_clone_copies_the_data_but_stays_in_the_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    y.data[0] = 9.0
+    assert x.numpy()[0] == 1.0 and y.grad_fn is not None
+    (y * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
 
 def test_manual_seed_makes_draws_repeatable():
@@ -56,6 +81,7 @@ def test_repr_shows_data_shape_dtype_and_grad_fn():
     r = repr(x * 2)
     assert "2., 4." in r and "shape=(2,)" in r and "float32" in r and "grad_fn=<Mul>" in r
     assert r.count("dtype") == 1
+    assert repr(mg.eye(2)).startswith("tensor([[1., 0.],\n        [0., 1.]]")  # rows aligned
 
 
 def test_methods_match_functions():

@@ -7,7 +7,7 @@ from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, exp, lo
 from minigrad.ops.indexing import embedding, getitem, one_hot
 from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max, mean, min,
                                      softmax, sum)
-from minigrad.ops.shape import (broadcast_to, cat, chunk, concat, expand, flatten, permute,
+from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, expand, flatten, permute,
                                 reshape, split, squeeze, stack, transpose, unbind, unsqueeze)
 
 __all__ = [
@@ -16,6 +16,6 @@ __all__ = [
     "sigmoid", "sigmoid_array", "sqrt", "tanh", "to_device", "where",
     "embedding", "getitem", "one_hot",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
-    "broadcast_to", "cat", "chunk", "concat", "expand", "flatten", "permute", "reshape",
+    "broadcast_to", "cat", "chunk", "clone", "concat", "expand", "flatten", "permute", "reshape",
     "split", "squeeze", "stack", "transpose", "unbind", "unsqueeze",
 ]

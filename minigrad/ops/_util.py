@@ -1,7 +1,8 @@
 """Small helpers shared by the ops: gradient un-broadcasting and argument checks."""
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 from minigrad import backend
 from minigrad.tensor import Tensor
@@ -62,3 +63,35 @@ def norm_axis(axis: Any, ndim: int, op: str) -> Any:
             raise ValueError(f"{op}: axis {a} is out of range for a tensor of {ndim} dims")
     return tuple(a % max(ndim, 1) for a in axes) if isinstance(axis, tuple | list) \
         else axis % max(ndim, 1)
+
+
+def torch_keywords(fn: Callable | None = None, *, values_only: bool = False) -> Callable:
+    """Let an op take PyTorch's keyword names too: ``dim=`` for ``axis=`` and
+    ``keepdim=`` for ``keepdims=``, so ``x.sum(dim=1, keepdim=True)`` carries over.
+
+    ``values_only`` marks max/min: PyTorch's ``max(dim=)`` returns (values, indices),
+    minigrad's returns the values, so ``dim=`` there is refused with a clear error
+    rather than answering a different question.
+    """
+    if fn is None:
+        return functools.partial(torch_keywords, values_only=values_only)
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args, **kw):
+        if kw:
+            if "dim" in kw:
+                if values_only:
+                    raise TypeError(
+                        f"{name}: minigrad's {name}(axis=) returns the values only, while "
+                        f"PyTorch's {name}(dim=) returns (values, indices); write "
+                        f"x.{name}(axis=...) and x.arg{name}(axis=...)")
+                if "axis" in kw:
+                    raise TypeError(f"{name}: give axis= or dim=, not both")
+                kw["axis"] = kw.pop("dim")
+            if "keepdim" in kw:
+                if "keepdims" in kw:
+                    raise TypeError(f"{name}: give keepdims= or keepdim=, not both")
+                kw["keepdims"] = kw.pop("keepdim")
+        return fn(*args, **kw)
+    return call

@@ -11,7 +11,7 @@ from typing import Any
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import norm_axis
+from minigrad.ops._util import norm_axis, torch_keywords
 from minigrad.tensor import Tensor
 
 
@@ -141,42 +141,51 @@ def _reduce(cls, x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
     return cls(axis, keepdims)(x)
 
 
+@torch_keywords
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     return _reduce(Sum, x, axis, keepdims, "sum")
 
 
+@torch_keywords
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _reduce(Mean, x, axis, keepdims, "mean")
 
 
+@torch_keywords(values_only=True)
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     if x.size == 0:
         raise ValueError(f"max: tensor of shape {x.shape} is empty")
     return _reduce(Max, x, axis, keepdims, "max")
 
 
+@torch_keywords(values_only=True)
 def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     if x.size == 0:
         raise ValueError(f"min: tensor of shape {x.shape} is empty")
     return _reduce(Min, x, axis, keepdims, "min")
 
 
+@torch_keywords
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _reduce(LogSumExp, x, axis, keepdims, "logsumexp")
 
 
+@torch_keywords
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return Softmax(norm_axis(axis, x.ndim, "softmax"))(x)
 
 
+@torch_keywords
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     return LogSoftmax(norm_axis(axis, x.ndim, "log_softmax"))(x)
 
 
+@torch_keywords
 def argmax(x: Tensor, axis: int | None = None) -> Tensor:
     """Index of the largest value (untracked, integer)."""
     return Tensor._wrap(x.data.argmax(axis=axis))
 
 
+@torch_keywords
 def argmin(x: Tensor, axis: int | None = None) -> Tensor:
     return Tensor._wrap(x.data.argmin(axis=axis))

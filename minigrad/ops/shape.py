@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import norm_axis, unbroadcast
+from minigrad.ops._util import norm_axis, torch_keywords, unbroadcast
 from minigrad.tensor import Tensor
 
 
@@ -29,6 +29,20 @@ class Reshape(Function):
 
     def explain(self, x):
         return f"reshape: cannot reshape {tuple(x.shape)} ({x.size} elements) into {self.shape}"
+
+
+class Clone(Function):
+    """A copy that stays in the graph (``detach`` is the copy that leaves it)."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g
+
+
+def clone(x: Tensor) -> Tensor:
+    return Clone()(x)
 
 
 class Transpose(Function):
@@ -142,6 +156,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, *x.shape[:s], n, *x.shape[e + 1:])
 
 
+@torch_keywords
 def squeeze(x: Tensor, axis: int | None = None) -> Tensor:
     if axis is None:
         return reshape(x, *[d for d in x.shape if d != 1])
@@ -151,6 +166,7 @@ def squeeze(x: Tensor, axis: int | None = None) -> Tensor:
     return reshape(x, *x.shape[:axis], *x.shape[axis + 1:])
 
 
+@torch_keywords
 def unsqueeze(x: Tensor, axis: int) -> Tensor:
     axis = norm_axis(axis, x.ndim + 1, "unsqueeze")
     return reshape(x, *x.shape[:axis], 1, *x.shape[axis:])
@@ -169,6 +185,7 @@ def expand(x: Tensor, *shape: int) -> Tensor:
     return broadcast_to(x, shape)
 
 
+@torch_keywords
 def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
@@ -182,6 +199,7 @@ def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 concat = cat
 
 
+@torch_keywords
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
@@ -192,6 +210,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concat(norm_axis(axis, tensors[0].ndim + 1, "stack"), stack=True)(*tensors)
 
 
+@torch_keywords
 def split(x: Tensor, split_size: int | Sequence[int], axis: int = 0) -> tuple[Tensor, ...]:
     """PyTorch's split: pieces of ``split_size`` (the last may be smaller), or of the
     listed sizes."""
@@ -210,11 +229,13 @@ def split(x: Tensor, split_size: int | Sequence[int], axis: int = 0) -> tuple[Te
     return out if isinstance(out, tuple) else (out,)
 
 
+@torch_keywords
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
     n = x.shape[norm_axis(axis, x.ndim, "chunk")]
     return split(x, -(-n // chunks), axis)
 
 
+@torch_keywords
 def unbind(x: Tensor, axis: int = 0) -> tuple[Tensor, ...]:
     """All slices along an axis in one op (one node, not one per slice): this is how
     a sequence (T, B, F) becomes T step inputs."""

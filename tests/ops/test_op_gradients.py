@@ -110,6 +110,7 @@ def test_shape_op_gradients():
     check(lambda a: a.flatten(1), x)
     check(lambda a: a.unsqueeze(1).squeeze(1), x)
     check(lambda a: a[:, :1].squeeze(1), x)
+    check(lambda a: a.clone() * a, x)
     check(lambda a: a[:, :1].expand(2, 5, 4), x)
     check(lambda a: a[0].broadcast_to((3, 3, 4)), x)
 
