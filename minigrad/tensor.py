@@ -213,6 +213,12 @@ class Tensor:
     def __abs__(self): return ops.abs(self)
     def __getitem__(self, index): return ops.getitem(self, index)
 
+    def __setitem__(self, index, value):
+        raise TypeError("tensor: x[...] = v is not supported: minigrad does not track in-place "
+                        "changes, so a gradient through x would silently be wrong. Build a new "
+                        "tensor (mg.where(mask, v, x), mg.cat, mg.stack), or change x.data[...] "
+                        "for data outside any graph")
+
     # comparisons give untracked boolean tensors (masks), as in PyTorch
     def __eq__(self, o): return ops.compare(self, o, "equal")  # type: ignore[override]
     def __ne__(self, o): return ops.compare(self, o, "not_equal")  # type: ignore[override]

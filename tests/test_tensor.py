@@ -127,3 +127,11 @@ def test_iterating_gives_rows_and_stops():
     assert [r.numpy().tolist() for r in rows] == [[1, 2], [3, 4]]
     (rows[0] * 2 + rows[1]).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[2, 2], [1, 1]])
+
+
+def test_item_assignment_is_refused_with_the_alternatives():
+    x = mg.zeros(3)
+    with pytest.raises(TypeError, match=r"x\[\.\.\.\] = v is not supported.*mg\.where"):
+        x[0] = 1.0
+    x.data[0] = 1.0  # outside any graph: allowed, and visible
+    assert x.numpy()[0] == 1.0
