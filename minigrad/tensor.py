@@ -62,10 +62,6 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def size(self) -> int:
-        return self.data.size
-
-    @property
     def device(self) -> str:
         return backend.device_of(self.data)
 
@@ -83,6 +79,14 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(ops.unbind(self))
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """PyTorch's size: the shape, or the length of one axis (``numel()`` counts)."""
+        if dim is None:
+            return self.shape
+        if not -self.ndim <= dim < self.ndim:
+            raise IndexError(f"size: dim {dim} out of range for a tensor of shape {self.shape}")
+        return self.shape[dim]
 
     def numel(self) -> int:
         return self.data.size

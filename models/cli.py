@@ -172,7 +172,7 @@ def train_lm(a: argparse.Namespace, banner: bool = True) -> dict:
     baseline = unigram_entropy_bits(train_ids, len(tok))
     unit = "char" if a.level == "char" else "token"
     if banner:
-        n_params = sum(p.size for p in model.parameters())
+        n_params = sum(p.numel() for p in model.parameters())
         _say(f"{'resuming' if a.resume else 'training'} a {a.level}-level {a.cell.upper()} "
              f"({a.layers} x {a.hidden}, {n_params:,} parameters) on {len(train_ids):,} "
              f"{unit}s ({a.text or 'pydoc_data.topics'}), vocabulary {len(tok)}; "

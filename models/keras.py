@@ -341,7 +341,7 @@ class Sequential(mg.nn.Module):
         print_fn(f"{'layer':<28}{'output':>10}{'params':>12}")
         total = 0
         for i, layer in enumerate(self.layers):
-            n = sum(p.size for p in layer.parameters())
+            n = sum(p.numel() for p in layer.parameters())
             total += n
             units = getattr(layer, "units", "")
             state = "" if layer.built else " (not built)"

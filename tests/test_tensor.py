@@ -69,7 +69,10 @@ def test_manual_seed_makes_draws_repeatable():
 
 def test_attributes_and_conversions():
     x = mg.tensor([[1.0, 2.0]], requires_grad=True, name="x")
-    assert (x.shape, x.ndim, x.size, x.device, x.is_leaf) == ((1, 2), 2, 2, "cpu", True)
+    assert (x.shape, x.ndim, x.numel(), x.device, x.is_leaf) == ((1, 2), 2, 2, "cpu", True)
+    assert (x.size(), x.size(1), x.size(-2)) == ((1, 2), 2, 1)
+    with pytest.raises(IndexError, match=r"size: dim 2 out of range .* shape \(1, 2\)"):
+        x.size(2)
     assert isinstance(x.numpy(), np.ndarray)
     assert mg.tensor([3.5]).item() == 3.5
     with pytest.raises(ValueError, match="one-element"):

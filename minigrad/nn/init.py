@@ -117,7 +117,7 @@ def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     if t.ndim < 2:
         raise ValueError(f"orthogonal_: needs a tensor of 2 or more dims, got shape {t.shape}")
     rows = t.shape[0]
-    cols = t.size // rows
+    cols = t.numel() // rows
     flat = backend.rng().standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

@@ -153,14 +153,14 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 @torch_keywords(values_only=True)
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    if x.size == 0:
+    if x.numel() == 0:
         raise ValueError(f"max: tensor of shape {x.shape} is empty")
     return _reduce(Max, x, axis, keepdims, "max")
 
 
 @torch_keywords(values_only=True)
 def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    if x.size == 0:
+    if x.numel() == 0:
         raise ValueError(f"min: tensor of shape {x.shape} is empty")
     return _reduce(Min, x, axis, keepdims, "min")
 
