@@ -238,6 +238,10 @@ class Tensor:
     def tanh(self): return ops.tanh(self)
     def sigmoid(self): return ops.sigmoid(self)
     def relu(self): return ops.relu(self)
+    def log1p(self): return ops.log1p(self)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
     def abs(self): return ops.abs(self)
     def clip(self, min=None, max=None): return ops.clip(self, min, max)  # noqa: A002
     clamp = clip

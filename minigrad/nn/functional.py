@@ -16,7 +16,7 @@ from minigrad import backend, ops
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
 from minigrad.ops.indexing import check_range, int_array
-from minigrad.ops import relu, sigmoid, tanh  # noqa: F401  (F.relu etc., as in PyTorch)
+from minigrad.ops import leaky_relu, relu, sigmoid, softplus, tanh  # noqa: F401  (F.relu etc.)
 from minigrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -59,6 +59,26 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), "
                              f"got {bias.shape}")
+        y = y + bias
+    return y
+
+
+def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` axes to mean 0 and variance 1
+    (the biased variance, as PyTorch), then scale by ``weight`` and shift by ``bias``.
+    Built from primitive ops, so its gradient is the chain rule's."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: input of shape {x.shape} does not end in the "
+                         f"normalized shape {shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    y = centred / ops.sqrt(var + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
         y = y + bias
     return y
 

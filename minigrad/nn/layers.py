@@ -1,5 +1,5 @@
 """The feed-forward layers: Linear, Embedding, Dropout, Identity (and the activation
-modules ReLU, Tanh, Sigmoid for use inside a Sequential).
+modules ReLU, Tanh, Sigmoid, LeakyReLU, Softplus for use inside a Sequential).
 
 Constructors, parameter names, shapes and default initialisation are PyTorch's, so
 ``layer.load_state_dict({k: v.numpy() for k, v in torch_layer.state_dict().items()})``
@@ -150,4 +150,22 @@ class Sigmoid(Module):
         return ops.sigmoid(x)
 
 
-__all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid"]
+class LeakyReLU(Module):
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softplus(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softplus(x)
+
+
+__all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid",
+           "LeakyReLU", "Softplus"]

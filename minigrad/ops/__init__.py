@@ -1,8 +1,9 @@
 """The differentiable ops, one theme per module; each is a class (forward and backward
 side by side) and a lowercase function that calls it."""
 from minigrad.ops.arithmetic import add, div, matmul, mul, neg, pow, sub
-from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, exp, log, maximum,
-                                      minimum, relu, sigmoid, sigmoid_array, sqrt, tanh,
+from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, cos, exp,
+                                      leaky_relu, log, log1p, masked_fill, maximum, minimum,
+                                      relu, sigmoid, sigmoid_array, sin, softplus, sqrt, tanh,
                                       to_device, where)
 from minigrad.ops.indexing import embedding, getitem, one_hot
 from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max, mean, min,
@@ -12,8 +13,9 @@ from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, expand,
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul",
-    "abs", "astype", "clamp", "clip", "compare", "exp", "log", "maximum", "minimum", "relu",
-    "sigmoid", "sigmoid_array", "sqrt", "tanh", "to_device", "where",
+    "abs", "astype", "clamp", "clip", "compare", "cos", "exp", "leaky_relu", "log", "log1p",
+    "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sigmoid_array", "sin",
+    "softplus", "sqrt", "tanh", "to_device", "where",
     "embedding", "getitem", "one_hot",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
     "broadcast_to", "cat", "chunk", "clone", "concat", "expand", "flatten", "permute", "reshape",

@@ -78,6 +78,64 @@ class Relu(Function):
         return g * self.saved
 
 
+class Log1p(Function):
+    """log(1 + x), accurate for tiny x where 1 + x rounds to 1."""
+
+    def forward(self, x):
+        self.saved = x
+        return get_array_module(x).log1p(x)
+
+    def backward(self, g):
+        return g / (1 + self.saved)
+
+
+class Sin(Function):
+    def forward(self, x):
+        self.saved = x
+        return get_array_module(x).sin(x)
+
+    def backward(self, g):
+        return g * get_array_module(g).cos(self.saved)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.saved = x
+        return get_array_module(x).cos(x)
+
+    def backward(self, g):
+        return -g * get_array_module(g).sin(self.saved)
+
+
+class LeakyRelu(Function):
+    """x for x > 0, slope * x otherwise; the gradient at 0 is the slope (PyTorch's)."""
+
+    def __init__(self, slope: float):
+        self.slope = slope
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        scale = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
+        self.saved = scale
+        return x * scale
+
+    def backward(self, g):
+        return g * self.saved
+
+
+class Softplus(Function):
+    """log(1 + e^x), written log1p(e^-|x|) + max(x, 0) so no exp overflows;
+    its derivative is sigmoid(x)."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        self.saved = x
+        return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)
+
+    def backward(self, g):
+        return g * sigmoid_array(self.saved)
+
+
 class Abs(Function):
     def forward(self, x):
         xp = get_array_module(x)
@@ -205,6 +263,26 @@ def relu(x: Tensor) -> Tensor:
     return Relu()(x)
 
 
+def log1p(x: Tensor) -> Tensor:
+    return Log1p()(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    return Sin()(x)
+
+
+def cos(x: Tensor) -> Tensor:
+    return Cos()(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyRelu(float(negative_slope))(x)
+
+
+def softplus(x: Tensor) -> Tensor:
+    return Softplus()(x)
+
+
 def abs(x: Tensor) -> Tensor:  # noqa: A001
     return Abs()(x)
 
@@ -233,6 +311,20 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     if c.dtype.kind != "b":
         raise TypeError(f"where: condition must be boolean, got {c.dtype}")
     return Where(c)(operand(a), operand(b))
+
+
+def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
+    """``value`` where ``mask`` is True, ``x`` elsewhere (the mask broadcasts against x);
+    no gradient reaches x through the filled places."""
+    m = mask.data if isinstance(mask, Tensor) else backend.as_array(mask)
+    if m.dtype.kind != "b":
+        raise TypeError(f"masked_fill: mask must be boolean, got {m.dtype}")
+    fits = len(m.shape) <= x.ndim and all(a in (1, b) for a, b in zip(m.shape[::-1],
+                                                                     x.shape[::-1]))
+    if not fits:
+        raise ValueError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to "
+                         f"the tensor's shape {x.shape}")
+    return Where(m)(Tensor._wrap(backend.as_array(value, dtype=x.dtype, device=x.device)), x)
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:

@@ -60,6 +60,10 @@ UNARY = {
     "tanh": (mg.tanh, -2, 2), "sigmoid": (mg.sigmoid, -4, 4), "relu": (mg.relu, -2, 2),
     "abs": (mg.abs, -2, 2), "clip": (lambda x: mg.clip(x, -0.5, 0.7), -2, 2),
     "clip_low": (lambda x: x.clip(min=0.1), -2, 2),
+    "log1p": (mg.log1p, -0.5, 3), "sin": (mg.sin, -3, 3), "cos": (mg.cos, -3, 3),
+    "leaky_relu": (lambda x: mg.leaky_relu(x, 0.1), -2, 2), "softplus": (mg.softplus, -6, 6),
+    "masked_fill": (lambda x: x.masked_fill(np.array([True, False, False, True, False]), 2.0),
+                    -2, 2),
 }
 
 

@@ -2,6 +2,7 @@
 import warnings
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 
@@ -39,3 +40,14 @@ def test_logsumexp_of_all_minus_infinity_is_minus_infinity_not_nan():
     assert y.item() == -np.inf
     assert y.dtype == x.dtype
     assert np.isnan(x.grad.numpy()).all()  # PyTorch's gradient here too
+
+
+def test_softplus_and_log1p_at_extremes():
+    x = mg.tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype="float64", requires_grad=True)
+    y = mg.softplus(x)
+    np.testing.assert_allclose(y.numpy(), [0.0, np.exp(-30.0), np.log(2.0), 30.0, 1000.0],
+                               rtol=1e-12)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, np.exp(-30.0), 0.5, 1.0, 1.0], rtol=1e-12)
+    tiny = mg.tensor([1e-12], dtype="float64")
+    assert mg.log1p(tiny).item() == pytest.approx(1e-12, rel=1e-12)
