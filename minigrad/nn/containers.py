@@ -23,7 +23,10 @@ class _ModuleSequence(Module):
         self.add_module(name, m)
 
     def append(self, m: Module) -> _ModuleSequence:
-        self._add(str(len(self)), m)
+        n = len(self)
+        while str(n) in self._modules:  # a slice keeps its names ("1", "2"): never overwrite
+            n += 1
+        self._add(str(n), m)
         return self
 
     def extend(self, modules: Iterable[Module]) -> _ModuleSequence:

@@ -62,6 +62,8 @@ def test_sequential_slices_keep_names_and_run_in_order():
     assert isinstance(tail, nn.Sequential) and [n for n, _ in tail.named_children()] == ["1", "2"]
     x = mg.ones(5, 2)
     np.testing.assert_allclose(seq(x).numpy(), tail(seq[0](x)).numpy())
+    tail.append(nn.Identity())  # named "3": the slice's "2" stays
+    assert [n for n, _ in tail.named_children()] == ["1", "2", "3"]
 
 
 def test_module_dict_behaves_like_a_dict():
