@@ -22,6 +22,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from models.optional import MissingDependency, require
+
 PROG = "python -m models"
 
 
@@ -236,10 +238,7 @@ def cmd_forecast(a: argparse.Namespace) -> None:
 
 def cmd_classify(a: argparse.Namespace) -> None:
     from models.tasks import run_classify  # noqa: PLC0415
-    try:
-        run_classify(a, _say)
-    except ImportError as e:
-        raise CLIError(str(e)) from None
+    run_classify(a, _say)
 
 
 def cmd_demo(a: argparse.Namespace) -> None:
@@ -365,12 +364,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command needs beyond minigrad (the 'examples' extra), checked before any
+# training starts: a missing package costs one line, not a finished run without plots.
+NEEDS = {"train-lm": ("matplotlib", "tqdm"), "forecast": ("matplotlib", "tqdm"),
+         "classify": ("matplotlib", "tqdm", "sklearn"), "demo": ("matplotlib", "tqdm")}
+
+
+def _check_needs(a: argparse.Namespace) -> None:
+    for module in NEEDS.get(a.command, ()):
+        if module == "tqdm" and getattr(a, "quiet", False):
+            continue  # no progress bar, no tqdm
+        require(module, "this command")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
     try:
+        _check_needs(a)
         a.func(a)
-    except CLIError as e:
+    except (CLIError, MissingDependency) as e:
         print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

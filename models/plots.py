@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from models.optional import require
+
 __all__ = ["loss_curves", "forecast_plot", "grad_norm_plot"]
 
 
 def _pyplot():
-    import matplotlib  # noqa: PLC0415  (optional dependency, imported on demand)
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-    return plt
+    require("matplotlib", "plotting").use("Agg")  # files only, no window
+    return require("matplotlib.pyplot", "plotting")
 
 
 def _save(fig: Any, path: str | os.PathLike) -> str:

@@ -33,6 +33,7 @@ import numpy as np
 
 import minigrad as mg
 from models.checkpoint import load_checkpoint, save_checkpoint
+from models.optional import require
 
 __all__ = ["Trainer", "SupervisedTask", "train", "current_lr"]
 
@@ -294,7 +295,7 @@ def _limit(max_steps: int | None, steps: int, deadline: float | None) -> bool:
 def _progress(total: int | None, initial: int, desc: str, enabled: bool):
     if not enabled:
         return None
-    from tqdm.auto import tqdm  # noqa: PLC0415  (only when a bar is shown)
+    tqdm = require("tqdm.auto", "the progress bar (pass progress=False to go without)").tqdm
     return tqdm(total=total, initial=initial, desc=desc, unit="batch", file=sys.stderr,
                 dynamic_ncols=True, leave=True, mininterval=0.5)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from models.optional import require
+
 __all__ = ["load_digits_sequences", "train_test_split"]
 
 
@@ -21,13 +23,7 @@ def load_digits_sequences() -> tuple[np.ndarray, np.ndarray]:
     """``X`` (1797, 8, 8) float32 in [0, 1] (sample, step = image row, pixel) and
     ``y`` (1797,) int64 digit labels. For a (T, B, F) recurrent layer use
     ``X.transpose(1, 0, 2)``."""
-    try:
-        from sklearn.datasets import load_digits  # noqa: PLC0415  (optional dependency)
-    except ImportError:
-        raise ImportError("load_digits_sequences needs scikit-learn, which is not "
-                          "installed: pip install scikit-learn (or minigrad[examples])"
-                          ) from None
-    d = load_digits()
+    d = require("sklearn.datasets", "the digits data").load_digits()
     x = (np.asarray(d.images, dtype=np.float32) / 16.0).reshape(-1, 8, 8)
     return x, np.asarray(d.target, dtype=np.int64)
 

@@ -138,3 +138,22 @@ def test_real_process_exit_code_and_one_line(tmp_path):
                        cwd=str(tmp_path), timeout=120)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "no checkpoint" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("missing, argv", [
+    ("tqdm", ["train-lm", "--max-steps", "2"]),
+    ("matplotlib", ["forecast", "--epochs", "1"]),
+    ("sklearn", ["classify", "--epochs", "1"]),
+])
+def test_a_missing_optional_package_is_one_line_with_the_install_command(
+        capsys, tmp_path, text_file, monkeypatch, missing, argv):
+    for name in [m for m in sys.modules if m == missing or m.startswith(missing + ".")]:
+        monkeypatch.setitem(sys.modules, name, None)  # None in sys.modules: import fails
+    monkeypatch.setitem(sys.modules, missing, None)
+    tiny = [a for a in TINY if a != "--quiet"]  # the progress bar is what needs tqdm
+    extra = ["--text", text_file, *tiny] if argv[0] == "train-lm" else []
+    assert main([*argv, *extra, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    package = {"sklearn": "scikit-learn"}.get(missing, missing)
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert f"needs {package}, which is not installed: pip install {package}" in err
