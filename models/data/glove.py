@@ -284,12 +284,6 @@ def train_glove(cooc: Cooccurrence | np.ndarray | dict, dim: int = 50, epochs: i
     (then ``vocab_size`` may be given; by default 1 + the largest id).
     """
     import minigrad as mg  # noqa: PLC0415  (keep models.data light to import)
-    import minigrad.nn  # noqa: F401, PLC0415
-    try:
-        from minigrad.optim import Adagrad  # noqa: PLC0415
-    except ImportError:
-        raise RuntimeError("train_glove: needs minigrad.optim.Adagrad, which this "
-                           "minigrad lacks") from None
     c = _as_cooccurrence(cooc, vocab_size)
     if len(c) == 0:
         raise ValueError("train_glove: the co-occurrence matrix has no non-zero entries")
@@ -307,7 +301,7 @@ def train_glove(cooc: Cooccurrence | np.ndarray | dict, dim: int = 50, epochs: i
     w, w_ctx = init((n_words, dim)), init((n_words, dim))
     b = mg.nn.Parameter(np.zeros(n_words, dtype=np.float32))
     b_ctx = mg.nn.Parameter(np.zeros(n_words, dtype=np.float32))
-    opt = Adagrad([w, w_ctx, b, b_ctx], lr=lr)
+    opt = mg.optim.Adagrad([w, w_ctx, b, b_ctx], lr=lr)
 
     losses = []
     for epoch in range(epochs):
