@@ -27,6 +27,7 @@ import math
 from typing import Any, Iterator
 
 from minigrad import backend, ops
+from minigrad.nn._checks import check_dtype
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.ops import fused_cells
@@ -191,11 +192,14 @@ class _CellBase(Module):
         if x.ndim not in (1, 2) or x.shape[-1] != f:
             raise ValueError(f"{name}: expected input of shape (batch, {f}) or ({f},), "
                              f"got {x.shape}")
+        check_dtype(name, "the input", x, self.weight_ih)
         want = (hid,) if x.ndim == 1 else (x.shape[0], hid)
         for s in states:
             if s is not None and s.shape != want:
                 raise ValueError(f"{name}: expected hidden state of shape {want} for an "
                                  f"input of shape {x.shape}, got {s.shape}")
+            if s is not None:
+                check_dtype(name, "the hidden state", s, self.weight_ih)
         return x.ndim == 1
 
     def _zeros(self, x: Tensor) -> Tensor:

@@ -15,6 +15,7 @@ from typing import Any
 from minigrad import backend, ops
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.nn._checks import check_dtype
 from minigrad.ops.indexing import check_range, int_array
 from minigrad.ops import leaky_relu, relu, sigmoid, softplus, tanh  # noqa: F401  (F.relu etc.)
 from minigrad.tensor import Tensor
@@ -54,6 +55,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: input of shape {tuple(x.shape)} has "
                          f"{x.shape[-1] if x.ndim else 0} features in its last dim, but the "
                          f"weight {weight.shape} expects in_features={weight.shape[1]}")
+    check_dtype("linear", "the input", x, weight)
     y = ops.matmul(x, ops.transpose(weight))
     if bias is not None:
         if bias.shape != (weight.shape[0],):

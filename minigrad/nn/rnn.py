@@ -24,6 +24,7 @@ from minigrad import backend, ops
 from minigrad.ops import fused_cells
 from minigrad.autograd import scope
 from minigrad.nn.cells import CELLS, init_uniform, input_projection, resolve_fused, step_function
+from minigrad.nn._checks import check_dtype
 from minigrad.nn.module import Module
 from minigrad.tensor import Tensor
 
@@ -88,6 +89,7 @@ class RNNBase(Module):
                              f"(seq_len, {f}) unbatched, got {x.shape}")
         if x.shape[0] == 0 or (x.ndim == 3 and x.shape[1] == 0):
             raise ValueError(f"{name}: empty input of shape {x.shape}")
+        check_dtype(name, "the input", x, self.weight_ih_l0)
         return x.ndim == 2
 
     def _check_state(self, s: Tensor, batch: int, unbatched: bool, what: str) -> Tensor:
@@ -99,6 +101,7 @@ class RNNBase(Module):
         if s.shape != want:
             raise ValueError(f"{name}: expected {what} of shape {want} "
                              f"(num_layers * num_directions, batch, hidden_size), got {s.shape}")
+        check_dtype(name, what, s, self.weight_ih_l0)
         return s.unsqueeze(1) if unbatched else s
 
     def _masks(self, lengths: Any, steps: int, batch: int, x: Tensor):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad import nn
 from minigrad.nn import cells
 
 T, B, F, H = 5, 3, 4, 6
@@ -297,3 +298,28 @@ def test_peephole_lstm_layer():
     for u, v in zip(_run_with_grads(m, x), _run_with_grads(comp, x)):
         np.testing.assert_allclose(u, v, rtol=0, atol=1e-10)
     assert "weight_peephole_l0" not in mg.nn.LSTM(F, H).state_dict()
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: nn.LSTM(3, 4), np.ones((2, 1, 3))),                      # float64 data
+    (lambda: nn.GRU(3, 4), np.ones((2, 1, 3), dtype=np.int64)),       # integer data
+    (lambda: nn.RNNCell(3, 4), np.ones((1, 3))),
+    (lambda: nn.Linear(3, 4), np.ones((1, 3))),
+])
+def test_an_input_of_another_dtype_is_refused_not_promoted(make, x):
+    # NumPy would quietly run the whole forward and backward in float64
+    layer = make()
+    with pytest.raises(TypeError, match=rf"the input has dtype {x.dtype} but the weights "
+                                        r"are float32; convert the input \(x\.float\(\)"):
+        layer(mg.tensor(x))
+    out = layer(mg.tensor(x).float())
+    assert (out[0] if isinstance(out, tuple) else out).dtype == np.float32
+
+
+def test_a_state_of_another_dtype_is_refused():
+    lstm = nn.LSTM(3, 4)
+    h0 = mg.zeros(1, 2, 4, dtype="float64")
+    with pytest.raises(TypeError, match="LSTM: h_0 has dtype float64 but the weights are"):
+        lstm(mg.zeros(5, 2, 3), (h0, h0))
+    with pytest.raises(TypeError, match="GRUCell: the hidden state has dtype float64"):
+        nn.GRUCell(3, 4)(mg.zeros(2, 3), mg.zeros(2, 4, dtype="float64"))
