@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.viz.walk import collect
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` missing")
 
@@ -67,8 +68,10 @@ def edges(dot):
     return out
 
 
-def node(obj):
-    return f"op{id(obj)}" if isinstance(obj, mg.autograd.Function) else f"tensor{id(obj)}"
+def namer(root):
+    """obj -> its node name in any drawing of ``root`` (ops and leaves are numbered in
+    the order the walk meets them)."""
+    return collect(root).name_of
 
 
 def cluster_boxes(dot):
@@ -112,7 +115,7 @@ def test_steps_are_laid_out_left_to_right_in_numeric_order():
 def test_edges_follow_data_flow_and_parameters_are_named():
     loss, p, pre, hs = rnn(2)
     dot = mg.viz.draw(loss, params=p)
-    lab = labels(dot)
+    lab, node = labels(dot), namer(loss)
     assert lab[node(p["Wh"])].startswith("Wh\n(6, 6)")
     assert lab[node(hs[0].grad_fn)] == "Tanh\n(1, 6) float64"  # dtype shown: not float32
     assert lab["output"].startswith("output\n()")
@@ -132,7 +135,7 @@ def test_params_can_be_a_module():
 
     cell = Cell()
     y = (mg.ones(1, 3) @ cell.weight_hh).sum()
-    lab = labels(mg.viz.draw(y, params=cell))
+    lab, node = labels(mg.viz.draw(y, params=cell)), namer(y)
     assert lab[node(cell.weight_hh)] == "weight_hh\n(3, 3)"  # float32: no dtype shown
 
 
@@ -171,7 +174,7 @@ def test_max_steps_keeps_first_and_last_and_elides_the_middle(collapse):
 def test_show_grad_labels_edges_with_the_norms_of_the_gradients():
     loss, p, pre, hs = rnn(4)
     backward_with_norms(loss)
-    dot = mg.viz.draw(loss, params=p, show_grad=True)
+    dot, node = mg.viz.draw(loss, params=p, show_grad=True), namer(loss)
     by_pair = {}
     for s, d, a in edges(dot):
         by_pair.setdefault((s, d), []).append(a)
@@ -200,7 +203,7 @@ def test_show_grad_labels_edges_with_the_norms_of_the_gradients():
 def test_collapsed_edges_carry_the_combined_norm_of_what_crosses_them():
     loss, p, pre, hs = rnn(4)
     backward_with_norms(loss)
-    dot = mg.viz.draw(loss, params=p, show_grad=True, collapse=True)
+    dot, node = mg.viz.draw(loss, params=p, show_grad=True, collapse=True), namer(loss)
     box = {v.split("\n")[0]: n for n, v in labels(dot).items() if v.startswith("t=")}
     got = {(s, d): float(a["tooltip"].split()[-1]) for s, d, a in edges(dot) if "tooltip" in a}
     Wh = p["Wh"].numpy()
@@ -273,3 +276,14 @@ def test_params_dict_of_modules_names_parameters_with_prefixes():
     x = mg.tensor(np.ones((1, 3), dtype=np.float32))
     src = mg.viz.draw(lin(x).sum(), params={"head": lin}).source
     assert "head.weight" in src and "head.bias" in src
+
+
+def test_the_same_graph_gives_the_same_dot_source():
+    # node names are numbered in walk order, not taken from id(): regenerated pictures
+    # (the README's, under docs/) diff clean
+    sources = []
+    for _ in range(2):
+        loss, p, *_ = rnn(3)
+        backward_with_norms(loss)
+        sources.append(mg.viz.draw(loss, params=p, show_grad=True).source)
+    assert sources[0] == sources[1]

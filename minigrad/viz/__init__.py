@@ -29,7 +29,8 @@ grows; a legend node gives the min and max. Grey dashed edges carried no gradien
 Where edges merge (collapse / max_steps), their norms combine as sqrt(sum of squares):
 the norm of all the gradients crossing that boundary taken together.
 
-Node names in the DOT source: ``op<id(fn)>``, ``tensor<id(t)>``, ``output``,
+Node names in the DOT source: ``op<k>``, ``tensor<k>`` (numbered in walk order, so the
+same graph gives the same source), ``output``,
 ``box <scope path>`` and ``elided <scope path>``; clusters are ``cluster_<path>``.
 The graph is walked with an explicit stack, so 100,000 nodes are fine (rendering them
 all with ``dot`` is slow: use ``collapse=True, max_steps=...`` for long sequences).

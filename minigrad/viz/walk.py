@@ -4,8 +4,9 @@ The graph is read exactly as backward() sees it: a tensor's ``grad_fn`` is the o
 made it, ``fn.inputs`` are that op's input tensors. One walk from the root visits each
 op once (a set of ids), so a 100,000-node unrolled RNN is a long loop, not a deep stack.
 
-Node names are stable and readable in the DOT source: ``op<id(fn)>`` for an op,
-``tensor<id(t)>`` for a leaf tensor and ``output`` for the root.
+Node names in the DOT source are ``op<k>`` for an op, ``tensor<k>`` for a leaf tensor
+(numbered in the order the walk meets them, so the same graph always gives the same
+source and a regenerated picture diffs clean) and ``output`` for the root.
 """
 from __future__ import annotations
 
@@ -17,14 +18,6 @@ from minigrad.tensor import Tensor
 
 OUTPUT = "output"
 _STEP = re.compile(r"^t\s*=\s*(-?\d+)$")  # a time-step scope: "t=3"
-
-
-def op_name(fn: Any) -> str:
-    return f"op{id(fn)}"
-
-
-def leaf_name(t: Tensor) -> str:
-    return f"tensor{id(t)}"
 
 
 @dataclass
@@ -47,6 +40,15 @@ class Graph:
     leaves: dict[str, Tensor] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     has_norms: bool = False  # did any op record gradient norms?
+    names: dict[int, str] = field(default_factory=dict)     # id(op or leaf) -> node name
+
+    def name_of(self, obj: Any) -> str:
+        """The node name of an op or a leaf tensor (given on first sight)."""
+        name = self.names.get(id(obj))
+        if name is None:
+            kind = "tensor" if isinstance(obj, Tensor) else "op"
+            name = self.names[id(obj)] = f"{kind}{len(self.names)}"
+        return name
 
 
 def collect(root: Tensor) -> Graph:
@@ -54,10 +56,10 @@ def collect(root: Tensor) -> Graph:
     g = Graph(root)
     fn0 = root.grad_fn
     if fn0 is None:
-        g.leaves[leaf_name(root)] = root
+        g.leaves[g.name_of(root)] = root
         return g
-    g.outputs[op_name(fn0)] = {root._index: (root.shape, root.dtype)}
-    g.edges.append(Edge(op_name(fn0), OUTPUT, 0, None, root.shape))
+    g.outputs[g.name_of(fn0)] = {root._index: (root.shape, root.dtype)}
+    g.edges.append(Edge(g.name_of(fn0), OUTPUT, 0, None, root.shape))
     found = {id(fn0): fn0}
     stack = [fn0]
     while stack:
@@ -65,17 +67,17 @@ def collect(root: Tensor) -> Graph:
         norms = fn.grad_norms
         if norms is not None:
             g.has_norms = True
-        dst = op_name(fn)
+        dst = g.name_of(fn)
         for i, x in enumerate(fn.inputs):
             if not isinstance(x, Tensor):
                 continue  # a Python constant (the 2 in x * 2): not drawn
             norm = norms[i] if norms is not None and i < len(norms) else None
             f = x.grad_fn
             if f is None:
-                src = leaf_name(x)
+                src = g.name_of(x)
                 g.leaves.setdefault(src, x)
             else:
-                src = op_name(f)
+                src = g.name_of(f)
                 g.outputs.setdefault(src, {})[x._index] = (x.shape, x.dtype)
                 if id(f) not in found:
                     found[id(f)] = f
@@ -88,7 +90,7 @@ def collect(root: Tensor) -> Graph:
         if fn.scope not in order:
             order[fn.scope] = natural_key(fn.scope)
     for fn in sorted(found.values(), key=lambda f: (f.generation, order[f.scope])):
-        g.ops[op_name(fn)] = fn
+        g.ops[g.name_of(fn)] = fn
     return g
 
 
