@@ -26,6 +26,7 @@ from minigrad.autograd import scope
 from minigrad.nn.cells import CELLS, init_uniform, input_projection, resolve_fused, step_function
 from minigrad.nn._checks import check_dtype
 from minigrad.nn.module import Module
+from minigrad.nn.utils.rnn import PackedSequence, pad_packed_sequence, repack_like
 from minigrad.tensor import Tensor
 
 
@@ -121,6 +122,8 @@ class RNNBase(Module):
 
     # ------------------------------------------------------------- forward
     def forward(self, input: Tensor, hx: Any = None, lengths: Any = None):  # noqa: A002
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x = input
         unbatched = self._check_input(x)
         if unbatched:
@@ -174,6 +177,16 @@ class RNNBase(Module):
         elif self.batch_first:
             x = x.transpose(0, 1)
         return (x, (h_n, c_n)) if lstm else (x, h_n)
+
+    def _forward_packed(self, packed: PackedSequence, hx: Any):
+        """A PackedSequence runs as its padded batch with ``lengths=`` (the same numbers,
+        tested against PyTorch); the output is packed like the input, h_n (c_n) are in
+        the batch's original order, as PyTorch returns them."""
+        padded, lengths = pad_packed_sequence(packed, batch_first=self.batch_first)
+        out, state = self.forward(padded, hx, lengths=lengths)
+        if self.batch_first:
+            out = out.transpose(0, 1)
+        return repack_like(out, packed), state
 
     def _run(self, x: Tensor, k: int, sfx: str, state: list, fused: bool, reverse: bool,
              masks):
@@ -235,6 +248,8 @@ _SHARED_DOC = """
     state frozen and give zero output, so h_n (c_n) is the state at each
     sequence's last real step, and the reverse direction starts at each sequence's
     own last element: the numbers of PyTorch's pack_padded_sequence, without packing.
+    A ``PackedSequence`` (``mg.nn.utils.rnn.pack_padded_sequence`` / ``pack_sequence``)
+    is accepted too, as in PyTorch: the output is then packed the same way.
 
     Truncated BPTT: pass ``h_n.detach()`` (and ``c_n.detach()``) as the next
     chunk's initial state; gradients then stop at the cut.

@@ -1,0 +1,9 @@
+"""Helpers around the layers, named as in ``torch.nn.utils``:
+
+    mg.nn.utils.clip_grad_norm_(model.parameters(), 1.0)   # exploding gradients
+    mg.nn.utils.rnn.pad_sequence / pack_padded_sequence   # variable-length batches
+"""
+from minigrad.nn.utils import rnn
+from minigrad.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "rnn"]
