@@ -106,9 +106,6 @@ class ModuleDict(Module):
         self.update(modules or {})
 
     def __setitem__(self, key: str, m: Module) -> None:
-        if not isinstance(key, str) or not key or "." in key:
-            raise KeyError(f"ModuleDict: keys must be non-empty strings without '.', "
-                           f"got {key!r}")
         if not isinstance(m, Module):
             raise TypeError(f"ModuleDict: {key!r} is a {type(m).__name__}, not a Module")
         self.add_module(key, m)

@@ -47,6 +47,14 @@ class Module:
             setattr(self, name, param)
 
     def add_module(self, name: str, module: Module) -> None:
+        """Register ``module`` as the child ``name`` (what ``self.name = module`` does),
+        refusing a name that would hide a method such as ``forward`` or ``keys``."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{type(self).__name__}: a module name must be a non-empty "
+                           f"string without '.', got {name!r}")
+        if hasattr(type(self), name):
+            raise KeyError(f"{type(self).__name__}: cannot add a module named {name!r}: it "
+                           f"would hide {type(self).__name__}.{name}")
         setattr(self, name, module)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,5 +1,7 @@
 """ModuleList / ModuleDict / Sequential register their members (parameters, state_dict
 names as PyTorch's), and Module.apply visits every module, children first."""
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,11 @@ def test_module_dict_behaves_like_a_dict():
         md["a"]
     with pytest.raises(KeyError, match="without '.'"):
         md["x.y"] = nn.Tanh()
+    with pytest.raises(KeyError, match=r"cannot add a module named 'keys': it would hide "
+                                       r"ModuleDict\.keys"):
+        md["keys"] = nn.Tanh()
+    with pytest.raises(KeyError, match="would hide Sequential.forward"):
+        nn.Sequential(OrderedDict(forward=nn.Tanh()))
     with pytest.raises(TypeError, match="ModuleDict: 'c' is a int, not a Module"):
         md["c"] = 3
 
