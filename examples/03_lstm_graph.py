@@ -7,9 +7,10 @@ Each step is a cluster holding the gate equations
     c_t = f * c_{t-1} + i * g          (the cell state: an additive path through time)
     h_t = o * tanh(c_t)
 
-then one box per step, then the gradient-painted graph, and the norms of dL/dh_t and
-dL/dc_t per step. Last, a 40-step LSTM drawn collapsed with max_steps=3: the first and
-last three steps and a "... 34 steps ..." node in between.
+then one box per step, then the gradient-painted graph, the norms of dL/dh_t and
+dL/dc_t per step, and both vectors next to the BPTT recursion worked out by hand.
+Last, a 40-step LSTM drawn collapsed with max_steps=3: the first and last three steps
+and a "... 34 steps ..." node in between.
 
 Pictures go to --out (default out/): lstm_graph, lstm_graph_collapsed, lstm_grads,
 lstm_grads_collapsed, lstm_long_collapsed (.svg and .png; --formats svg for SVG only).
@@ -18,6 +19,8 @@ Step through it:  python -m pdb examples/03_lstm_graph.py
 """
 import argparse
 from pathlib import Path
+
+import numpy as np
 
 import minigrad as mg
 
@@ -97,7 +100,54 @@ for t in range(len(hs), 0, -1):
     c_norm = float((cs[t - 1].grad ** 2).sum().sqrt())
     print(f"{t:2d}   {h_norm:9.4f}   {c_norm:9.4f}")
 
-# 5. A long sequence stays readable: collapse to one box per step and keep only the
+# 5. BPTT by hand, checked against backward(). Going back from the last step, with
+#    dh_t and dc_t the whole gradients reaching h_t and c_t:
+#        dc_t     = dh_t * o_t * (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}
+#        dz_t     = [dc_t * g_t * i_t (1 - i_t),  dc_t * c_{t-1} * f_t (1 - f_t),
+#                    dc_t * i_t * (1 - g_t^2),    dh_t * tanh(c_t) * o_t (1 - o_t)]
+#        dh_{t-1} = dL_{t-1}/dh_{t-1} + dz_t Wh^T    (the loss of step t-1, plus step t)
+ids = [vocab.index(ch) for ch in text]
+Wx_, Wh_, b_, Wy_ = (p.numpy().astype(np.float64) for p in (Wx, Wh, b, Wy))
+h_ = [np.zeros(H)] + [h_t.numpy()[0].astype(np.float64) for h_t in hs]   # h_0 .. h_4
+c_ = [np.zeros(H)] + [c_t.numpy()[0].astype(np.float64) for c_t in cs]
+
+
+def gates(t):
+    """i, f, g, o of step t, recomputed from the parameters."""
+    z = np.eye(V)[ids[t - 1]] @ Wx_ + h_[t - 1] @ Wh_ + b_
+    zi, zf, zg, zo = np.split(z, 4)
+    return 1 / (1 + np.exp(-zi)), 1 / (1 + np.exp(-zf)), np.tanh(zg), 1 / (1 + np.exp(-zo))
+
+
+def local_grad(t):
+    """dL_t/dh_t = (softmax(h_t Wy) - onehot(target_t)) Wy^T."""
+    logits = h_[t] @ Wy_
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    p[ids[t]] -= 1.0
+    return Wy_ @ p
+
+
+np.set_printoptions(precision=4, suppress=True, linewidth=110)
+print("\ndL/dh_t and dL/dc_t from backward() next to the recursion by hand:")
+T = len(hs)
+dh, dc_next, f_next = local_grad(T), np.zeros(H), np.zeros(H)
+for t in range(T, 0, -1):
+    i, f, g, o = gates(t)
+    tanh_c = np.tanh(c_[t])
+    dc = dh * o * (1 - tanh_c ** 2) + dc_next * f_next
+    print(f"t={t}  dh backward(): {hs[t - 1].grad.numpy()[0]}\n      dh by hand:    {dh}")
+    print(f"      dc backward(): {cs[t - 1].grad.numpy()[0]}\n      dc by hand:    {dc}")
+    assert np.allclose(hs[t - 1].grad.numpy()[0], dh, rtol=1e-4, atol=1e-5), t
+    assert np.allclose(cs[t - 1].grad.numpy()[0], dc, rtol=1e-4, atol=1e-5), t
+    dz = np.concatenate([dc * g * i * (1 - i), dc * c_[t - 1] * f * (1 - f),
+                         dc * i * (1 - g ** 2), dh * tanh_c * o * (1 - o)])
+    if t > 1:
+        dh = local_grad(t - 1) + Wh_ @ dz                 # dz Wh^T, as a column
+    dc_next, f_next = dc, f
+print("equal: the engine's BPTT through the LSTM is exactly this recursion")
+
+# 6. A long sequence stays readable: collapse to one box per step and keep only the
 #    first and last 3 steps; the middle becomes one "... n steps ..." node.
 long_text = ("hello" * 9)[:41]                     # 40 steps
 long_loss, _, _ = run(long_text)
