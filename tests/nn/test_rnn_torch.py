@@ -32,6 +32,15 @@ def _flat(state):
     return list(state) if isinstance(state, tuple) else [state]
 
 
+def _close_gradients(ours, theirs, inputs):
+    """The gradients of every (ours, theirs) input pair and of every parameter agree."""
+    for a, b in inputs:
+        _close(a.grad.numpy(), b.grad, "input or initial state gradient")
+    ours_params = dict(ours.named_parameters())
+    for k, p in theirs.named_parameters():
+        _close(ours_params[k].grad.numpy(), p.grad, f"gradient of {k}")
+
+
 def _compare_layer(name, cfg, fused, nonlinearity=None, lengths=None):
     cfg = dict(cfg)
     init = cfg.pop("init", True)
@@ -64,13 +73,7 @@ def _compare_layer(name, cfg, fused, nonlinearity=None, lengths=None):
     _close(out_m.numpy(), out_t, "output")
     for a, b in zip(_flat(st_m), _flat(st_t)):
         _close(a.numpy(), b, "final state")
-    _close(x_m.grad.numpy(), x_t.grad, "input gradient")
-    if init:
-        for a, b in zip(s_m, s_t):
-            _close(a.grad.numpy(), b.grad, "initial state gradient")
-    ours_params = dict(ours.named_parameters())
-    for k, p in theirs.named_parameters():
-        _close(ours_params[k].grad.numpy(), p.grad, f"gradient of {k}")
+    _close_gradients(ours, theirs, [(x_m, x_t)] + (list(zip(s_m, s_t)) if init else []))
 
 
 @pytest.mark.parametrize("fused", [True, False], ids=["fused", "composite"])
@@ -149,13 +152,7 @@ def test_cell_matches_torch(name, init, bias, fused):
     sum((o * mg.tensor(w)).sum() for o, w in zip(_flat(out_m), ws)).backward()
     for a, b in zip(_flat(out_m), _flat(out_t)):
         _close(a.numpy(), b, "output")
-    _close(x_m.grad.numpy(), x_t.grad, "input gradient")
-    if init:
-        for a, b in zip(s_m, s_t):
-            _close(a.grad.numpy(), b.grad, "state gradient")
-    ours_params = dict(ours.named_parameters())
-    for k, p in theirs.named_parameters():
-        _close(ours_params[k].grad.numpy(), p.grad, f"gradient of {k}")
+    _close_gradients(ours, theirs, [(x_m, x_t)] + (list(zip(s_m, s_t)) if init else []))
 
 
 def test_cell_unbatched_matches_torch():
