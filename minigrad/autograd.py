@@ -253,9 +253,11 @@ def _write_leaves(leaves: dict) -> None:
         if x._hooks:
             g, owned = _apply_hooks(x, g), False
         if x.grad is None:
-            if not owned or tuple(g.shape) != x.shape:
+            if not owned or tuple(g.shape) != x.shape:  # a copy of x's shape and dtype
                 xp = backend.get_array_module(g)
-                g = xp.array(xp.broadcast_to(g, x.shape), dtype=x.dtype)
+                if tuple(g.shape) != x.shape:
+                    g = xp.broadcast_to(g, x.shape)
+                g = xp.array(g, dtype=x.dtype)
             x.grad = Tensor._wrap(g)
         else:
             x.grad.data += g

@@ -161,13 +161,15 @@ def _rows(z):
     """(N, C, d1, ...) -> (N*d1*..., C): the class axis last, one row per prediction."""
     if z.ndim == 1:
         return z.reshape(1, -1)
+    if z.ndim == 2:
+        return z
     xp = get_array_module(z)
     return xp.moveaxis(z, 1, -1).reshape(-1, z.shape[1])
 
 
 def _unrows(g, shape):
     """Inverse of ``_rows`` for a gradient."""
-    if len(shape) == 1:
+    if len(shape) <= 2:
         return g.reshape(shape)
     xp = get_array_module(g)
     moved = (shape[0], *shape[2:], shape[1])

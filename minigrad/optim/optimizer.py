@@ -135,8 +135,9 @@ class Optimizer:
     @staticmethod
     def _match_state(p: Tensor, state: dict[str, Any]) -> None:
         """Follow a parameter moved by ``module.to(...)`` after the optimizer was made."""
+        data = p.data
         for k, v in state.items():
-            if backend.is_array(v) and (v.dtype != p.dtype or backend.device_of(v) != p.device):
+            if hasattr(v, "dtype") and (type(v) is not type(data) or v.dtype != data.dtype):
                 state[k] = backend.as_array(v, dtype=p.dtype, device=p.device)
 
     # ------------------------------------------------------------------ saving
