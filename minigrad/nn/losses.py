@@ -20,18 +20,22 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy of logits (N, C) or (N, C, ...) against class ids."""
+class _ClassLoss(_Loss):
+    """A loss over class ids, which may mark positions to skip with ``ignore_index``."""
 
     def __init__(self, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.ignore_index = ignore_index
 
+
+class CrossEntropyLoss(_ClassLoss):
+    """Softmax cross-entropy of logits (N, C) or (N, C, ...) against class ids."""
+
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
         return F.cross_entropy(input, target, self.reduction, self.ignore_index)
 
 
-class NLLLoss(CrossEntropyLoss):
+class NLLLoss(_ClassLoss):
     """Negative log-likelihood of log-probabilities (after log_softmax)."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
