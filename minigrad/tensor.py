@@ -110,6 +110,15 @@ class Tensor:
     def __float__(self) -> float:
         return float(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's number, as in PyTorch."""
+        if not spec:
+            return repr(self)
+        if self.data.size != 1:
+            raise ValueError(f"format: {spec!r} formats a number, so it needs a one-element "
+                             f"tensor; this one has shape {self.shape}")
+        return format(self.item(), spec)
+
     def __int__(self) -> int:
         return int(self.item())
 

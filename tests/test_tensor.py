@@ -138,3 +138,11 @@ def test_item_assignment_is_refused_with_the_alternatives():
         x[0] = 1.0
     x.data[0] = 1.0  # outside any graph: allowed, and visible
     assert x.numpy()[0] == 1.0
+
+
+def test_format_spec_formats_a_one_element_tensor_like_its_number():
+    loss = mg.tensor(1.23456, dtype="float64")
+    assert f"{loss:.3f}" == "1.235" and f"{mg.tensor([7]):d}" == "7"
+    assert f"{loss}" == repr(loss)
+    with pytest.raises(ValueError, match="one-element"):
+        f"{mg.ones(2):.3f}"
