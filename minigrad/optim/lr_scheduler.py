@@ -1,6 +1,8 @@
-"""Learning-rate schedules: StepLR and CosineAnnealingLR, with PyTorch's numbers.
+"""Learning-rate schedules: StepLR, ExponentialLR, CosineAnnealingLR and
+ReduceLROnPlateau, with PyTorch's numbers.
 
-Call ``sched.step()`` once per epoch, after ``opt.step()``. Like PyTorch, making a
+Call ``sched.step()`` once per epoch, after ``opt.step()`` (``ReduceLROnPlateau`` takes
+the epoch's validation loss: ``sched.step(val_loss)``). Like PyTorch, making a
 scheduler stores each group's ``initial_lr`` and counts as epoch 0; the recursive
 formulas below are PyTorch's, so the learning rates agree to the last bit.
 """
@@ -79,6 +81,20 @@ class StepLR(LRScheduler):
         return [g["lr"] * self.gamma for g in groups]
 
 
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every epoch: lr = initial_lr * gamma ** epoch."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
+        self.gamma = float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [g["lr"] for g in groups]
+        return [g["lr"] * self.gamma for g in groups]
+
+
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2,
     computed recursively from the current lr as PyTorch does (so a schedule that
@@ -106,4 +122,66 @@ class CosineAnnealingLR(LRScheduler):
                 * (g["lr"] - lo) + lo for g in groups]
 
 
-__all__ = ["LRScheduler", "StepLR", "CosineAnnealingLR"]
+class ReduceLROnPlateau(LRScheduler):
+    """Divide the learning rate when the validation loss stops improving: the classic
+    schedule of recurrent language models (lr / 4 on a plateau).
+
+    ``sched.step(val_loss)`` once per epoch. An epoch is an improvement when the loss
+    beats the best so far by more than ``threshold`` (relative with the default
+    ``threshold_mode="rel"``, absolute with "abs"; ``mode="max"`` for a metric to
+    raise, like accuracy). After more than ``patience`` epochs without one, every
+    group's lr becomes max(lr * factor, min_lr), then ``cooldown`` epochs pass before
+    counting again. A change smaller than ``eps`` is skipped. PyTorch's rules.
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0.0, eps: float = 1e-8):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ReduceLROnPlateau: expected an Optimizer, got "
+                            f"{type(optimizer).__name__}")
+        if not 0.0 <= factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1), got {factor}")
+        if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max' and "
+                             f"threshold_mode 'rel' or 'abs', got {mode!r}, {threshold_mode!r}")
+        n = len(optimizer.param_groups)
+        min_lrs = list(min_lr) if isinstance(min_lr, list | tuple) else [min_lr] * n
+        if len(min_lrs) != n:
+            raise ValueError(f"ReduceLROnPlateau: {len(min_lrs)} min_lr values for {n} "
+                             "param groups")
+        self.optimizer = optimizer
+        self.mode, self.factor, self.patience = mode, float(factor), int(patience)
+        self.threshold, self.threshold_mode = float(threshold), threshold_mode
+        self.cooldown, self.min_lrs, self.eps = int(cooldown), [float(v) for v in min_lrs], eps
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = self.cooldown_counter = self.last_epoch = 0
+        self._last_lr = [g["lr"] for g in optimizer.param_groups]
+
+    def _better(self, value: float) -> bool:
+        """PyTorch's test (its relative form scales ``best`` itself, sign included)."""
+        t, best = self.threshold, self.best
+        if self.mode == "min":
+            return value < (best * (1 - t) if self.threshold_mode == "rel" else best - t)
+        return value > (best * (1 + t) if self.threshold_mode == "rel" else best + t)
+
+    def step(self, metrics: Any) -> None:  # type: ignore[override]
+        value = float(metrics)
+        self.last_epoch += 1
+        if self._better(value):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            for group, floor in zip(self.optimizer.param_groups, self.min_lrs):
+                new = max(group["lr"] * self.factor, floor)
+                if group["lr"] - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
+
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau"]
