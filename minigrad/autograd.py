@@ -78,7 +78,7 @@ class Function:
 
     def __call__(self, *inputs):
         # The hot path of every op: kept flat, since its cost is the engine's overhead.
-        xs = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
         try:
             ys = self.forward(*xs)
         except (ValueError, TypeError, IndexError) as e:
@@ -149,14 +149,14 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         raise RuntimeError("backward: this tensor does not require grad and has no grad_fn "
                            "(did you create it under no_grad, or forget requires_grad=True?)")
     if grad is None:
-        if root.data.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(f"backward: grad can be implied only for a single-element "
                                f"output, but the output has shape {root.shape}; "
                                "pass grad= of that shape")
-        xp = backend.get_array_module(root.data)
-        grad = xp.ones_like(root.data)
+        xp = backend.get_array_module(root.array)
+        grad = xp.ones_like(root.array)
     else:
-        grad = grad.data if isinstance(grad, Tensor) else grad
+        grad = grad.array if isinstance(grad, Tensor) else grad
         if tuple(grad.shape) != root.shape:
             raise ValueError(f"backward: grad has shape {tuple(grad.shape)} "
                              f"but the output has shape {root.shape}")
@@ -260,7 +260,7 @@ def _write_leaves(leaves: dict) -> None:
                 g = xp.array(g, dtype=x.dtype)
             x.grad = Tensor._wrap(g)
         else:
-            x.grad.data += g
+            x.grad.array += g
 
 
 def _output_hooks(fn: Function, gys: list) -> list:
@@ -282,7 +282,7 @@ def _apply_hooks(t: Tensor, g):
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
         if r is not None:
-            g = r.data if isinstance(r, Tensor) else r
+            g = r.array if isinstance(r, Tensor) else r
     return g
 
 

@@ -12,7 +12,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
     """A new leaf tensor. Python floats become float32 (the default dtype); NumPy
     arrays keep their dtype, as with ``torch.tensor``."""
     if isinstance(data, Tensor):
-        data = data.data.copy()
+        data = data.array.copy()
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
@@ -54,7 +54,7 @@ def full(shape: Any, value: float, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     t = _filled("empty", tuple(shape) if not isinstance(shape, int) else (shape,),
                 dtype, device, requires_grad)
-    t.data[...] = value
+    t.array[...] = value
     return t
 
 

@@ -29,7 +29,7 @@ def _projection(fn: Callable, inputs: Sequence[Tensor], weights: list | None):
         if o.requires_grad or isinstance(total, Tensor):
             total = total + (o * Tensor._wrap(w)).sum()
         else:
-            total = total + float((o.data * w).sum())
+            total = total + float((o.array * w).sum())
     return total, weights
 
 
@@ -50,7 +50,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-
         raise ValueError("gradcheck: no input has requires_grad=True")
     for x in checked:
         x.grad = None
-        x.data = backend.get_array_module(x.data).ascontiguousarray(x.data)  # for the flat view
+        x.array = backend.get_array_module(x.array).ascontiguousarray(x.array)  # for the flat view
     loss, weights = _projection(fn, inputs, None)
     if not isinstance(loss, Tensor):
         raise ValueError("gradcheck: the output does not depend on any checked input")
@@ -60,8 +60,8 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-
         for n, x in enumerate(inputs):
             if not x.requires_grad:
                 continue
-            analytic = backend.to_numpy(x.grad.data) if x.grad is not None else 0 * x.numpy()
-            flat = x.data.reshape(-1)
+            analytic = backend.to_numpy(x.grad.array) if x.grad is not None else 0 * x.numpy()
+            flat = x.array.reshape(-1)
             for j in range(flat.size):
                 old = flat[j].item()
                 flat[j] = old + eps

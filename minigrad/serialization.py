@@ -26,7 +26,7 @@ def _flatten(obj: Any, prefix: str, out: dict, kinds: dict) -> None:
             _flatten(v, f"{prefix}/{k}" if prefix else k, out, kinds)
         return
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj.array
     if backend.is_array(obj):
         out[prefix], kinds[prefix] = obj, "array"
     elif isinstance(obj, _LEAF_TYPES):  # kept in the JSON manifest itself

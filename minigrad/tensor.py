@@ -1,6 +1,6 @@
 """Tensor: an array plus the history that made it.
 
-``data`` is the backend array (numpy or cupy); ``grad_fn`` is the Function that
+``array`` is the backend array (numpy or cupy); ``grad_fn`` is the Function that
 produced it (None for a leaf); ``grad`` is filled by ``backward()``. Operators and
 methods are thin calls into ``minigrad.ops``, where each op's forward and backward
 sit side by side.
@@ -27,8 +27,8 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  device: str | None = None, name: str | None = None):
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = backend.as_array(data, dtype, device)
+            data = data.array
+        self.array = backend.as_array(data, dtype, device)
         if requires_grad:
             self.requires_grad_(True)
         if name is not None:
@@ -40,7 +40,7 @@ class Tensor:
         t = object.__new__(cls)
         if isinstance(data, backend.SCALAR_TYPES):
             data = backend.scalar_to_array(data)
-        t.data = data
+        t.array = data
         if grad_fn is not None:
             t.grad_fn = grad_fn
             t.requires_grad = True
@@ -51,32 +51,45 @@ class Tensor:
     # ----------------------------------------------------------- attributes
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
+
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's ``.data``: the same values as a tensor outside autograd (no history,
+        no gradient) that shares this tensor's array, so ``p.data.add_(g, alpha=-lr)``
+        or ``w.data.uniform_(-0.1, 0.1)`` change ``p`` / ``w`` themselves. The array
+        itself is ``.array``."""
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """``p.data = t`` swaps in another tensor's (or array's) values, as in PyTorch."""
+        self.array = value.array if isinstance(value, Tensor) else backend.as_array(value)
 
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __iter__(self):
         """Rows along the first axis, as one unbind node (not one getitem per row)."""
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(ops.unbind(self))
 
@@ -89,23 +102,23 @@ class Tensor:
         return self.shape[dim]
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numpy(self):
         """The data as a NumPy array (copied from the GPU if needed). Not tracked."""
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item: only a one-element tensor converts to a Python "
                              f"scalar, this one has shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self.array).tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -114,7 +127,7 @@ class Tensor:
         """``f"{loss:.4f}"`` formats a one-element tensor's number, as in PyTorch."""
         if not spec:
             return repr(self)
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"format: {spec!r} formats a number, so it needs a one-element "
                              f"tensor; this one has shape {self.shape}")
         return format(self.item(), spec)
@@ -123,16 +136,16 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     def __array__(self, dtype=None, copy=None):
-        a = backend.to_numpy(self.data)
+        a = backend.to_numpy(self.array)
         return a if dtype is None else a.astype(dtype)
 
     def __repr__(self) -> str:
-        body = backend.format_array(self.data, prefix="tensor(")
+        body = backend.format_array(self.array, prefix="tensor(")
         extra = f", shape={self.shape}, dtype={self.dtype}"
         if self.device != "cpu":
             extra += f", device='{self.device}'"
@@ -163,7 +176,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """Same data, no history: the cut that truncated BPTT is made of."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self.array)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf after backward (leaves always keep theirs)."""
@@ -229,7 +242,7 @@ class Tensor:
     def __setitem__(self, index, value):
         raise TypeError("tensor: x[...] = v is not supported: minigrad does not track in-place "
                         "changes, so a gradient through x would silently be wrong. Build a new "
-                        "tensor (mg.where(mask, v, x), mg.cat, mg.stack), or change x.data[...] "
+                        "tensor (mg.where(mask, v, x), mg.cat, mg.stack), or change x.array[...] "
                         "for data outside any graph")
 
     # comparisons give untracked boolean tensors (masks), as in PyTorch

@@ -38,7 +38,7 @@ def pack(obj: Any) -> tuple[str, dict[str, np.ndarray]]:
 
     def enc(x: Any) -> Any:
         if isinstance(x, mg.Tensor):
-            x = x.data
+            x = x.array
         if mg.backend.is_array(x):
             name = f"a{len(arrays)}"
             arrays[name] = mg.backend.to_numpy(x).copy()

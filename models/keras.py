@@ -71,7 +71,7 @@ class Embedding(Layer):
         return self.units
 
     def call(self, x: Any) -> mg.Tensor:
-        return self.layer(np.asarray(x.data if isinstance(x, mg.Tensor) else x, np.int64))
+        return self.layer(np.asarray(x.array if isinstance(x, mg.Tensor) else x, np.int64))
 
 
 class _Recurrent(Layer):
@@ -270,14 +270,14 @@ class Sequential(mg.nn.Module):
             flat = z.reshape(-1, z.shape[-1])
             value = (F.cross_entropy(flat, yy.reshape(-1)) if act == "softmax" else
                      F.nll_loss((flat + 1e-7).log(), yy.reshape(-1)))
-            correct = float((z.data.argmax(-1) == yy).sum())
+            correct = float((z.array.argmax(-1) == yy).sum())
             return value, ({"accuracy": correct} if self._metrics else {})
         if loss == "binary_crossentropy":
             z = self.forward(x, logits=act == "sigmoid")
             t = y.astype(np.float32).reshape(z.shape)
             value = (F.binary_cross_entropy_with_logits(z, t) if act == "sigmoid" else
                      -(t * (z + 1e-7).log() + (1 - t) * (1 - z + 1e-7).log()).mean())
-            pred = (z.data > (0 if act == "sigmoid" else 0.5))
+            pred = (z.array > (0 if act == "sigmoid" else 0.5))
             return value, ({"accuracy": float((pred == (t > 0.5)).sum())}
                            if self._metrics else {})
         out = self.forward(x)

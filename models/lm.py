@@ -49,7 +49,7 @@ def detach_state(state: Any) -> Any:
 
 
 def _ids(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, mg.Tensor) else x, dtype=np.int64)
+    return np.asarray(x.array if isinstance(x, mg.Tensor) else x, dtype=np.int64)
 
 
 class LanguageModel(mg.nn.Module):
@@ -170,7 +170,7 @@ class LanguageModel(mg.nn.Module):
         try:
             with mg.no_grad():
                 logits, state = self(vocab.encode(seed_tokens).reshape(-1, 1))
-                last = logits.data[-1, 0]
+                last = logits.array[-1, 0]
                 prev = seed_tokens[-1]
                 while len(new) < limit and not (unit == "words" and words >= n):
                     i = _sample(mg.backend.to_numpy(last), temperature, top_k, banned, gen)
@@ -189,7 +189,7 @@ class LanguageModel(mg.nn.Module):
                     new.append(i)
                     prev = tok
                     logits, state = self(np.array([[i]]), state)
-                    last = logits.data[-1, 0]
+                    last = logits.array[-1, 0]
         finally:
             self.train(was_training)
         head = tokenizer.detokenize(seed_tokens)
@@ -257,7 +257,7 @@ class LMTask:
         if self.state is None:
             return {"state": None}
         parts = self.state if isinstance(self.state, tuple) else (self.state,)
-        return {"state": tuple(mg.backend.to_numpy(s.data).copy() for s in parts),
+        return {"state": tuple(mg.backend.to_numpy(s.array).copy() for s in parts),
                 "tuple": isinstance(self.state, tuple)}
 
     def load_state_dict(self, d: dict) -> None:
@@ -290,7 +290,7 @@ def grad_norm_per_step(model: LanguageModel, x: Any, y: Any) -> np.ndarray:
         out, _ = model.rnn(emb)
         logits = model.decoder(out[-1])
         F.cross_entropy(logits, _ids(y)[-1]).backward()
-        g = mg.backend.to_numpy(emb.grad.data).astype(np.float64)
+        g = mg.backend.to_numpy(emb.grad.array).astype(np.float64)
     finally:
         model.zero_grad()
         model.train(was_training)

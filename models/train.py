@@ -355,7 +355,7 @@ class SupervisedTask:
             return self.loss(out, y), {}
         if self.loss == "cross_entropy":
             loss = F.cross_entropy(out, y)
-            correct = float((out.data.argmax(axis=-1) == y).sum())
+            correct = float((out.array.argmax(axis=-1) == y).sum())
             return loss, {"accuracy": correct}
         if self.loss == "mse":
             diff = out - mg.tensor(y.reshape(out.shape).astype(out.dtype))

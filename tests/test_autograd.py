@@ -26,7 +26,7 @@ def test_leaf_grad_is_a_private_copy_even_when_gradients_are_shared():
     a = mg.tensor([1.0, 2.0], requires_grad=True)
     b = mg.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
-    a.grad.data *= 10  # an in-place clip of one gradient must not touch the other
+    a.grad.array *= 10  # an in-place clip of one gradient must not touch the other
     np.testing.assert_array_equal(b.grad.numpy(), [1, 1])
 
 

@@ -269,11 +269,11 @@ def test_zero_grad_and_params_without_grad_are_skipped():
 
 def test_step_updates_in_place_without_recording_a_graph_and_keeps_float32():
     lin = mg.nn.Linear(3, 2)
-    data = lin.weight.data
+    data = lin.weight.array
     opt = optim.Adam(lin.parameters(), lr=0.1)
     lin(mg.randn(4, 3)).sum().backward()
     opt.step()
-    assert lin.weight.data is data and lin.weight.dtype == np.float32
+    assert lin.weight.array is data and lin.weight.dtype == np.float32
     assert lin.weight.grad_fn is None and lin.weight.is_leaf
     assert opt.state[lin.weight]["exp_avg"].dtype == np.float32
 
@@ -376,7 +376,7 @@ def test_clip_grad_norm_matches_torch():
 def test_clip_grad_value():
     a = mg.nn.Parameter(np.zeros(3))
     a.grad = mg.tensor(np.array([-2.0, 0.5, 3.0]))
-    data = a.grad.data
+    data = a.grad.array
     mg.nn.utils.clip_grad_value_([a], 1.0)
-    assert a.grad.data is data
+    assert a.grad.array is data
     np.testing.assert_array_equal(a.grad.numpy(), [-1.0, 0.5, 1.0])

@@ -54,7 +54,7 @@ def test_from_numpy_shares_memory_and_keeps_the_dtype():
 def test_clone_copies_the_data_but_stays_in_the_graph():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = x.clone()
-    y.data[0] = 9.0
+    y.array[0] = 9.0
     assert x.numpy()[0] == 1.0 and y.grad_fn is not None
     (y * 3).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
@@ -136,7 +136,7 @@ def test_item_assignment_is_refused_with_the_alternatives():
     x = mg.zeros(3)
     with pytest.raises(TypeError, match=r"x\[\.\.\.\] = v is not supported.*mg\.where"):
         x[0] = 1.0
-    x.data[0] = 1.0  # outside any graph: allowed, and visible
+    x.array[0] = 1.0  # outside any graph: allowed, and visible
     assert x.numpy()[0] == 1.0
 
 

@@ -203,7 +203,7 @@ class _CellBase(Module):
         return x.ndim == 1
 
     def _zeros(self, x: Tensor) -> Tensor:
-        xp = backend.get_array_module(x.data)
+        xp = backend.get_array_module(x.array)
         return Tensor._wrap(xp.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
 
     def _step(self, x: Tensor, states: list):

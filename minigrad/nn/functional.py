@@ -330,7 +330,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
                          f"must be the same as input size {input.shape}")
     pw = None
     if pos_weight is not None:
-        pw = pos_weight.data if isinstance(pos_weight, Tensor) else backend.as_array(
+        pw = pos_weight.array if isinstance(pos_weight, Tensor) else backend.as_array(
             pos_weight, dtype=input.dtype, device=input.device)
     loss = BCEWithLogits(pw)(input, target)
     if weight is not None:

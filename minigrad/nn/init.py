@@ -37,10 +37,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fill(t: Tensor, values: Any) -> Tensor:
-    """Write ``values`` (a NumPy array or a number) into ``t.data`` in place."""
+    """Write ``values`` (a NumPy array or a number) into ``t.array`` in place."""
     if not isinstance(t, Tensor):
         raise TypeError(f"init: expected a Tensor or Parameter, got {type(t).__name__}")
-    t.data[...] = backend.as_array(values, dtype=t.dtype, device=t.device)
+    t.array[...] = backend.as_array(values, dtype=t.dtype, device=t.device)
     return t
 
 

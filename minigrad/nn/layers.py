@@ -86,7 +86,7 @@ class Embedding(Module):
         """An Embedding holding a copy of ``embeddings`` (num, dim), e.g. GloVe vectors.
         ``freeze=True`` keeps them fixed (requires_grad False). As in PyTorch the padding
         row keeps its given values; it just gets no gradient."""
-        data = embeddings.data if isinstance(embeddings, Tensor) else embeddings
+        data = embeddings.array if isinstance(embeddings, Tensor) else embeddings
         data = backend.as_array(data)
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D "

@@ -135,9 +135,9 @@ class Module:
         """Replace every parameter's data in place (the Parameter objects stay, so an
         optimizer built before the move still holds the right ones)."""
         for p in self.parameters():
-            p.data = convert(p.data)
+            p.array = convert(p.array)
             if p.grad is not None:
-                p.grad.data = convert(p.grad.data)
+                p.grad.array = convert(p.grad.array)
         return self
 
     def to(self, target: Any) -> Module:
@@ -163,7 +163,8 @@ class Module:
     # --------------------------------------------------------------- state
     def state_dict(self) -> OrderedDict:
         """Parameter name -> a NumPy copy of its data (PyTorch names)."""
-        return OrderedDict((n, backend.to_numpy(p.data).copy()) for n, p in self.named_parameters())
+        return OrderedDict((n, backend.to_numpy(p.array).copy())
+                           for n, p in self.named_parameters())
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Copy arrays into the parameters, checking every key and shape first: on any
@@ -179,7 +180,7 @@ class Module:
             if k not in state:
                 continue
             v = state[k]
-            v = v.data if isinstance(v, Tensor) else v
+            v = v.array if isinstance(v, Tensor) else v
             v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
             if tuple(v.shape) != p.shape:
                 raise ValueError(f"load_state_dict for {type(self).__name__}: {k} has shape "
@@ -187,7 +188,7 @@ class Module:
             arrays[k] = v
         for k, v in arrays.items():  # all checked: now change things
             p = params[k]
-            p.data = backend.to_device(v.astype(p.dtype), p.device)
+            p.array = backend.to_device(v.astype(p.dtype), p.device)
 
     # --------------------------------------------------------------- repr
     def extra_repr(self) -> str:

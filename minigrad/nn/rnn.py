@@ -108,7 +108,7 @@ class RNNBase(Module):
     def _masks(self, lengths: Any, steps: int, batch: int, x: Tensor):
         """Per step: None (every sequence still running) or a (B, 1) boolean mask."""
         name = type(self).__name__
-        lens = backend.to_numpy(lengths.data if isinstance(lengths, Tensor) else
+        lens = backend.to_numpy(lengths.array if isinstance(lengths, Tensor) else
                                 backend.as_array(lengths)).reshape(-1)
         if lens.shape != (batch,) or lens.dtype.kind not in "iu":
             raise ValueError(f"{name}: lengths must be {batch} integers (one per sequence), "
@@ -146,7 +146,7 @@ class RNNBase(Module):
         masks = None if lengths is None else self._masks(lengths, steps, batch, x)
         h0s = None if h0 is None else ops.unbind(h0, 0)
         c0s = None if c0 is None else ops.unbind(c0, 0)
-        zeros = Tensor._wrap(backend.get_array_module(x.data).zeros(
+        zeros = Tensor._wrap(backend.get_array_module(x.array).zeros(
             (batch, self.hidden_size), dtype=x.dtype))
         fused = resolve_fused(self.fused)
         directions = 2 if self.bidirectional else 1

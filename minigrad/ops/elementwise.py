@@ -307,7 +307,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
-    c = cond.data if isinstance(cond, Tensor) else backend.as_array(cond)
+    c = cond.array if isinstance(cond, Tensor) else backend.as_array(cond)
     if c.dtype.kind != "b":
         raise TypeError(f"where: condition must be boolean, got {c.dtype}")
     return Where(c)(operand(a), operand(b))
@@ -316,7 +316,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
     """``value`` where ``mask`` is True, ``x`` elsewhere (the mask broadcasts against x);
     no gradient reaches x through the filled places."""
-    m = mask.data if isinstance(mask, Tensor) else backend.as_array(mask)
+    m = mask.array if isinstance(mask, Tensor) else backend.as_array(mask)
     if m.dtype.kind != "b":
         raise TypeError(f"masked_fill: mask must be boolean, got {m.dtype}")
     fits = len(m.shape) <= x.ndim and all(a in (1, b) for a, b in zip(m.shape[::-1],
@@ -339,6 +339,6 @@ def to_device(x: Tensor, device: str) -> Tensor:
 
 def compare(a: Any, b: Any, how: str) -> Tensor:
     """Elementwise comparison: an untracked boolean tensor (a mask)."""
-    a, b = tensor_of(a), (b.data if isinstance(b, Tensor) else b)
-    xp = get_array_module(a.data)
-    return Tensor._wrap(getattr(xp, how)(a.data, b))
+    a, b = tensor_of(a), (b.array if isinstance(b, Tensor) else b)
+    xp = get_array_module(a.array)
+    return Tensor._wrap(getattr(xp, how)(a.array, b))

@@ -17,7 +17,7 @@ from minigrad.tensor import Tensor
 def _index_data(index: Any) -> Any:
     """Unwrap tensors inside an index (masks and integer arrays)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
         return tuple(_index_data(i) for i in index)
     if isinstance(index, list):
@@ -80,7 +80,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 def int_array(x: Any, op: str, what: str = "indices"):
     """The integer array inside ``x`` (Tensor, array or list); a TypeError for floats."""
-    data = x.data if isinstance(x, Tensor) else backend.as_array(x)
+    data = x.array if isinstance(x, Tensor) else backend.as_array(x)
     if data.dtype.kind not in "iu":
         raise TypeError(f"{op}: {what} must be integers, got dtype {data.dtype}")
     return data

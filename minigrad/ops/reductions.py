@@ -183,9 +183,9 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 @torch_keywords
 def argmax(x: Tensor, axis: int | None = None) -> Tensor:
     """Index of the largest value (untracked, integer)."""
-    return Tensor._wrap(x.data.argmax(axis=axis))
+    return Tensor._wrap(x.array.argmax(axis=axis))
 
 
 @torch_keywords
 def argmin(x: Tensor, axis: int | None = None) -> Tensor:
-    return Tensor._wrap(x.data.argmin(axis=axis))
+    return Tensor._wrap(x.array.argmin(axis=axis))

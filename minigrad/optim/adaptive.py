@@ -14,7 +14,7 @@ from minigrad.optim.optimizer import Optimizer
 
 
 def _zeros_like(p):
-    return backend.get_array_module(p.data).zeros_like(p.data)
+    return backend.get_array_module(p.array).zeros_like(p.array)
 
 
 class Adagrad(Optimizer):
@@ -31,16 +31,16 @@ class Adagrad(Optimizer):
                                       eps=eps))
 
     def _update(self, p, grad, state, group) -> None:
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         if not state:
             state["step"] = 0
-            state["sum"] = xp.full_like(p.data, group["initial_accumulator_value"])
+            state["sum"] = xp.full_like(p.array, group["initial_accumulator_value"])
         state["step"] += 1
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p.data
+            grad = grad + group["weight_decay"] * p.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         state["sum"] += grad * grad
-        p.data -= clr * (grad / (xp.sqrt(state["sum"]) + group["eps"]))
+        p.array -= clr * (grad / (xp.sqrt(state["sum"]) + group["eps"]))
 
 
 class RMSprop(Optimizer):
@@ -58,7 +58,7 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered))
 
     def _update(self, p, grad, state, group) -> None:
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         if not state:
             state["step"] = 0
             state["square_avg"] = _zeros_like(p)
@@ -69,7 +69,7 @@ class RMSprop(Optimizer):
         state["step"] += 1
         alpha = group["alpha"]
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p.data
+            grad = grad + group["weight_decay"] * p.array
         v = state["square_avg"]
         v *= alpha
         v += (1 - alpha) * grad * grad
@@ -83,9 +83,9 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
             buf += grad / denom
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * (grad / denom)
+            p.array -= group["lr"] * (grad / denom)
 
 
 class Adam(Optimizer):
@@ -110,7 +110,7 @@ class Adam(Optimizer):
             raise ValueError(f"{self.name}: betas must be in [0, 1), got {group['betas']}")
 
     def _update(self, p, grad, state, group) -> None:
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         if not state:
             state["step"] = 0
             state["exp_avg"] = _zeros_like(p)
@@ -122,9 +122,9 @@ class Adam(Optimizer):
         lr, wd = group["lr"], group["weight_decay"]
         b1, b2 = group["betas"]
         if wd and self.decoupled:
-            p.data *= 1 - lr * wd
+            p.array *= 1 - lr * wd
         elif wd:
-            grad = grad + wd * p.data
+            grad = grad + wd * p.array
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m += (1 - b1) * (grad - m)  # PyTorch's lerp: b1 m + (1 - b1) g
         v *= b2
@@ -135,7 +135,7 @@ class Adam(Optimizer):
             v = vmax
         step_size = lr / (1 - b1 ** t)
         denom = xp.sqrt(v) / math.sqrt(1 - b2 ** t) + group["eps"]
-        p.data -= step_size * (m / denom)
+        p.array -= step_size * (m / denom)
 
 
 class AdamW(Adam):

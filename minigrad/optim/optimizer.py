@@ -3,7 +3,7 @@
 An optimizer holds ``param_groups`` (lists of parameters, each with its own
 hyper-parameters such as ``lr``) and a per-parameter ``state`` (step counts, moment
 buffers). ``step()`` walks the groups under ``mg.no_grad()`` and updates each
-parameter's ``.data`` in place with plain array maths; subclasses write only
+parameter's ``.array`` in place with plain array maths; subclasses write only
 ``_update(p, grad, state, group)``: the update rule, a few lines next to its formula.
 
 ``state_dict()`` gives NumPy arrays and plain numbers in string-keyed dicts, so
@@ -103,7 +103,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     # ------------------------------------------------------------------ step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -126,7 +126,7 @@ class Optimizer:
                         state = self.state[p] = {}
                     else:
                         self._match_state(p, state)
-                    self._update(p, p.grad.data, state, group)
+                    self._update(p, p.grad.array, state, group)
         return loss
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict) -> None:
@@ -135,7 +135,7 @@ class Optimizer:
     @staticmethod
     def _match_state(p: Tensor, state: dict[str, Any]) -> None:
         """Follow a parameter moved by ``module.to(...)`` after the optimizer was made."""
-        data = p.data
+        data = p.array
         for k, v in state.items():
             if hasattr(v, "dtype") and (type(v) is not type(data) or v.dtype != data.dtype):
                 state[k] = backend.as_array(v, dtype=p.dtype, device=p.device)
@@ -193,7 +193,7 @@ class Optimizer:
             converted = {}
             for k, v in entry.items():
                 if isinstance(v, Tensor):
-                    v = v.data
+                    v = v.array
                 if backend.is_array(v) and v.ndim > 0:
                     if tuple(v.shape) != p.shape:
                         raise ValueError(f"{self.name}.load_state_dict: state {k!r} of "

@@ -31,7 +31,7 @@ class SGD(Optimizer):
     def _update(self, p, grad, state, group) -> None:
         momentum, wd = group["momentum"], group["weight_decay"]
         if wd:
-            grad = grad + wd * p.data
+            grad = grad + wd * p.array
         if momentum:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -40,4 +40,4 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += (1 - group["dampening"]) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * grad
+        p.array -= group["lr"] * grad

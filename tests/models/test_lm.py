@@ -117,7 +117,7 @@ def test_generate_word_level_never_samples_unknown():
     wt = WordTokenizer().fit(TEXT)
     mg.manual_seed(5)
     m = LanguageModel(len(wt), 8, 8)
-    m.decoder.bias.data[wt.vocab.unk_id] = 50.0  # <unk> would win every draw
+    m.decoder.bias.array[wt.vocab.unk_id] = 50.0  # <unk> would win every draw
     out = m.generate(wt, "the cat", 10, rng=0, unit="words")
     assert len(re.findall(r"\w+", out)) == 10
     assert "<unk>" not in out

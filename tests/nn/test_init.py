@@ -28,11 +28,11 @@ def test_calculate_gain_matches_pytorch_values():
 
 def test_initialisers_work_in_place_and_return_the_tensor():
     w = p(3, 4)
-    data = w.data
+    data = w.array
     for fn in (init.uniform_, init.normal_, init.xavier_uniform_, init.xavier_normal_,
                init.kaiming_uniform_, init.kaiming_normal_, init.orthogonal_):
-        assert fn(w) is w and w.data is data
-        assert w.data.any() and w.grad_fn is None
+        assert fn(w) is w and w.array is data
+        assert w.array.any() and w.grad_fn is None
     assert init.constant_(w, 0.5) is w and (w.numpy() == 0.5).all()
     assert (init.zeros_(w).numpy() == 0).all() and (init.ones_(w).numpy() == 1).all()
     f32 = p(2, 2, dtype=mg.float32)

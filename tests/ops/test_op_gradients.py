@@ -72,9 +72,9 @@ def test_unary_op_gradient(name):
     fn, low, high = UNARY[name]
     x = t(4, 5, low=low, high=high)
     # keep finite differences away from kinks (relu/abs at 0, clip at its ends)
-    x.data[np.abs(x.data) < 0.05] = 0.3
+    x.array[np.abs(x.array) < 0.05] = 0.3
     for edge in (-0.5, 0.7, 0.1):
-        x.data[np.abs(x.data - edge) < 0.05] = edge + 0.2
+        x.array[np.abs(x.array - edge) < 0.05] = edge + 0.2
     check(fn, x)
 
 
@@ -126,7 +126,7 @@ def test_getitem_gradients_slices_integer_arrays_and_masks():
     check(lambda a: a[2, 3], x)
     check(lambda a: a[[0, 2, 2, 4]], x)  # repeated rows: gradients add up
     check(lambda a: a[np.array([1, 1, 3]), np.array([0, 0, 2])], x)
-    mask = x.data > 0
+    mask = x.array > 0
     check(lambda a: a[mask], x)
     check(lambda a: a[mg.tensor(mask)], x)
     check(lambda a: a[..., None, 1], x)
@@ -154,7 +154,7 @@ def test_cat_stack_split_chunk_unbind_gradients():
 
 def test_where_gradient_routes_to_the_chosen_side():
     a, b = t(3, 4, seed=1), t(4, seed=2)
-    cond = a.data > 0
+    cond = a.array > 0
     check(lambda p, q: mg.where(cond, p, q), a, b)
     check(lambda p: mg.where(cond, p, 0.0), a)
 

@@ -24,7 +24,7 @@ class PackedSequence(NamedTuple):
 
 
 def _constant(like: Tensor, rows: int, value: float) -> Tensor:
-    xp = backend.get_array_module(like.data)
+    xp = backend.get_array_module(like.array)
     return Tensor._wrap(xp.full((rows, *like.shape[1:]), value, dtype=like.dtype))
 
 
@@ -49,7 +49,7 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
 
 
 def _lengths(lengths: Any, batch: int, steps: int) -> Any:
-    data = lengths.data if isinstance(lengths, Tensor) else backend.as_array(lengths)
+    data = lengths.array if isinstance(lengths, Tensor) else backend.as_array(lengths)
     lens = backend.to_numpy(data).reshape(-1)
     if lens.dtype.kind not in "iu" or lens.shape != (batch,):
         raise ValueError(f"pack_padded_sequence: lengths must be {batch} integers (one per "
