@@ -7,10 +7,10 @@ machine without it never pays for (or trips over) the import.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 from typing import Any
 
@@ -34,7 +34,7 @@ def _import_cupy():
     if _cupy is not None:
         return _cupy
     try:
-        import cupy  # noqa: PLC0415  (optional dependency, imported on demand)
+        import cupy  # optional: imported only when a CUDA array is asked for
     except ImportError as e:
         raise RuntimeError(
             "device 'cuda' needs CuPy, which is not installed: "
@@ -211,45 +211,82 @@ def set_rng_state(state: dict) -> None:
 _MANIFEST = "__minigrad__.json"
 
 
-def save_arrays(flat: dict[str, Any], path: str, meta: dict) -> None:
-    """Write arrays to a .npz-style zip atomically: a temp file renamed into place.
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader finds the old file or the new one,
+    never a mix: every file minigrad and ``models`` write goes through here.
 
-    A process killed mid-write leaves only a stray temp file; the previous ``path``
-    stays whole because ``os.replace`` is atomic on POSIX and Windows.
+    The bytes go to a temporary file in the same folder (a rename is atomic only within
+    one file system), are forced to the disk (``fsync``), and the temporary file is then
+    renamed over ``path`` (``os.replace``: atomic on POSIX and Windows). A process killed
+    before the rename leaves the previous file untouched; an error removes the temporary
+    file. A missing folder is created. The new file gets the permissions of any newly
+    created file, 0o666 minus the umask, also when it replaces a file that had others
+    (one rule: the kernel applies the umask, as ``open(path, "w")`` would on a new file).
+    A failure (read-only folder, full disk, ...) raises one OSError that names ``path``.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".mg", dir=directory)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.urandom(6).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-                z.writestr(_MANIFEST, json.dumps(meta))
-                for i, (key, arr) in enumerate(flat.items()):
-                    buf = io.BytesIO()
-                    np.lib.format.write_array(buf, to_numpy(arr), allow_pickle=False)
-                    z.writestr(f"{i}.npy", buf.getvalue())
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, flags, 0o666)
+    except OSError as e:
+        raise _write_error(path, e) from None
+    try:
+        with open(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a saved file should not be
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise _write_error(path, e) from None
         raise
+    if os.name == "posix":  # make the rename itself durable
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
 
 
-def load_arrays(path: str) -> tuple[list[np.ndarray], dict]:
-    """Read what save_arrays wrote; never unpickles. Raises ValueError naming the path."""
+def _write_error(path: str, e: OSError) -> OSError:
+    message = f"cannot write {path}: {e.strerror or e}"
+    return OSError(e.errno, message) if e.errno else OSError(message)
+
+
+def zip_arrays(manifest: dict, arrays: list[Any]) -> bytes:
+    """The bytes of a minigrad file: a zip of ``0.npy``, ``1.npy``, ... and a JSON
+    manifest (``np.lib.format`` arrays, never pickled)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr(_MANIFEST, json.dumps(manifest))
+        for i, arr in enumerate(arrays):
+            one = io.BytesIO()
+            np.lib.format.write_array(one, to_numpy(arr), allow_pickle=False)
+            z.writestr(f"{i}.npy", one.getvalue())
+    return buf.getvalue()
+
+
+def unzip_arrays(path: str) -> tuple[dict, list[np.ndarray]]:
+    """Read what ``zip_arrays`` wrote: (manifest, arrays); never unpickles. A missing
+    file raises FileNotFoundError, anything unreadable ValueError naming the path."""
     try:
         with zipfile.ZipFile(path) as z:
-            meta = json.loads(z.read(_MANIFEST))
+            manifest = json.loads(z.read(_MANIFEST))
+            names = set(z.namelist())
             arrays = []
-            for i in range(len(meta["keys"])):
-                with z.open(f"{i}.npy") as f:
+            while f"{len(arrays)}.npy" in names:
+                with z.open(f"{len(arrays)}.npy") as f:
                     arrays.append(np.lib.format.read_array(f, allow_pickle=False))
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, json.JSONDecodeError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise ValueError(f"mg.load: {path} is not a readable minigrad file ({e})") from None
-    return arrays, meta
+    if not isinstance(manifest, dict):
+        raise ValueError(f"mg.load: {path} is not a readable minigrad file (bad manifest)")
+    return manifest, arrays

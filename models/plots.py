@@ -4,18 +4,20 @@
     forecast_plot(years, truth, {"LSTM": predicted}, "forecast.png", split=1950)
     grad_norm_plot({"LSTM (trained)": norms}, "grad_norms.png")
 
-Each function writes exactly the path it is given (to a temporary file first, then
-renamed into place) and returns it. matplotlib is imported on the first call, with
-the non-interactive Agg backend.
+Each function renders its figure to PNG bytes, writes exactly the path it is given
+(``minigrad.backend.atomic_write``: a failed write leaves the previous file) and
+returns it. matplotlib is optional: it is imported through ``require`` on the first
+call (one clear line if it is missing), with the non-interactive Agg backend.
 """
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
+from minigrad.backend import atomic_write
 from models.optional import require
 
 __all__ = ["loss_curves", "forecast_plot", "grad_norm_plot"]
@@ -27,23 +29,14 @@ def _pyplot():
 
 
 def _save(fig: Any, path: str | os.PathLike) -> str:
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=folder)
-    os.close(fd)
+    """Render ``fig`` to PNG bytes, close it, and write them with ``atomic_write``."""
+    buf = io.BytesIO()
     try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     finally:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-        plt.close(fig)
-    return path
+        _pyplot().close(fig)
+    atomic_write(path, buf.getvalue())
+    return os.fspath(path)
 
 
 def _smooth(values: np.ndarray, window: int) -> np.ndarray:

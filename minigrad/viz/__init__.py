@@ -43,6 +43,7 @@ from typing import Any
 
 import graphviz
 
+from minigrad import backend
 from minigrad.viz.draw import draw, param_names
 
 __all__ = ["draw", "save", "param_names"]
@@ -53,7 +54,8 @@ _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "
 def save(root: Any, path: str | os.PathLike, **kw: Any) -> Path:
     """Draw ``root`` (a tensor, or an already drawn Digraph) and write exactly ``path``;
     the format comes from its suffix (.svg .png .pdf, or .dot/.gv for the DOT source).
-    Keyword arguments go to ``draw``. The file is replaced atomically."""
+    Keyword arguments go to ``draw``. The picture is rendered in memory and then
+    written with ``backend.atomic_write`` (a failed render leaves the old file)."""
     path = Path(path)
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -69,11 +71,5 @@ def save(root: Any, path: str | os.PathLike, **kw: Any) -> Path:
             raise RuntimeError("viz.save: Graphviz's `dot` program is not on PATH; install "
                                "Graphviz (apt-get install graphviz, brew install graphviz) "
                                f"or save the DOT source instead ({path.stem}.dot)") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: atomic rename
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    backend.atomic_write(path, data)
     return path

@@ -1,38 +1,19 @@
-"""Small file helpers shared by the data modules: atomic writes and clear read errors.
-
-An atomic write goes to a temporary file in the target's folder and then replaces the
-target with ``os.replace`` (atomic on POSIX and Windows), so a killed save leaves the
-previous file intact, never a half-written one.
+"""Small file helpers shared by the data modules: text and JSON files written
+atomically (through ``minigrad.backend.atomic_write``: a killed save leaves the previous
+file intact, never a half-written one) and read with clear errors.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
+
+from minigrad.backend import atomic_write
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: temp file + fsync + os.replace."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode the old file had
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``text`` to ``path`` as UTF-8 with "\\n" line ends, atomically."""
+    atomic_write(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
