@@ -8,10 +8,11 @@ formulas below are PyTorch's, so the learning rates agree to the last bit.
 """
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
-from minigrad.optim.optimizer import Optimizer, from_saved, saveable
+from minigrad.optim.optimizer import Optimizer
 
 
 class LRScheduler:
@@ -50,17 +51,17 @@ class LRScheduler:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer: numbers, and float64 arrays for the lists of
-        learning rates (mg.save-able, bit for bit)."""
-        return {k: saveable(v) for k, v in self.__dict__.items() if k != "optimizer"}
+        """Everything but the optimizer: numbers and lists of learning rates (copies;
+        ``mg.save`` stores them bit for bit)."""
+        return {k: copy.copy(v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         unknown = set(state_dict) - set(self.__dict__)
         if unknown:
             raise KeyError(f"{type(self).__name__}.load_state_dict: unexpected keys "
                            f"{sorted(unknown)}")
-        self.__dict__.update({k: from_saved(v, self.__dict__[k])
-                              for k, v in state_dict.items() if k != "optimizer"})
+        self.__dict__.update({k: copy.copy(v) for k, v in state_dict.items()
+                              if k != "optimizer"})
 
 
 class StepLR(LRScheduler):
@@ -100,7 +101,7 @@ class CosineAnnealingLR(LRScheduler):
     computed recursively from the current lr as PyTorch does (so a schedule that
     runs past T_max goes back up again, a cosine wave of period 2 T_max)."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1):
         if T_max <= 0:
             raise ValueError(f"CosineAnnealingLR: T_max must be positive, got {T_max}")
@@ -109,7 +110,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         groups = self.optimizer.param_groups
-        e, T, lo = self.last_epoch, self.T_max, self.eta_min  # noqa: N806
+        e, T, lo = self.last_epoch, self.T_max, self.eta_min
         if e == 0:
             return [g["lr"] for g in groups]
         if self._step_count == 1 and e > 0:  # resumed with last_epoch: closed form

@@ -6,9 +6,9 @@ buffers). ``step()`` walks the groups under ``mg.no_grad()`` and updates each
 parameter's ``.array`` in place with plain array maths; subclasses write only
 ``_update(p, grad, state, group)``: the update rule, a few lines next to its formula.
 
-``state_dict()`` gives NumPy arrays and plain numbers in string-keyed dicts, so
-``mg.save(opt.state_dict(), path)`` stores it and ``load_state_dict(mg.load(path))``
-resumes to the same numbers.
+``state_dict()`` gives NumPy arrays, plain numbers and tuples (``betas``) in
+string-keyed dicts, so ``mg.save(opt.state_dict(), path)`` stores it as it is and
+``load_state_dict(mg.load(path))`` resumes to the same numbers, bit for bit.
 """
 from __future__ import annotations
 
@@ -18,22 +18,6 @@ from typing import Any, Callable, Iterable
 from minigrad import backend
 from minigrad.autograd import enable_grad, no_grad
 from minigrad.tensor import Tensor
-
-
-def saveable(value: Any) -> Any:
-    """A float list/tuple as a float64 NumPy array: ``mg.save`` stores arrays bit for bit
-    (its number lists pass through the default dtype, float32, and lose digits)."""
-    if isinstance(value, list | tuple) and any(isinstance(v, float) for v in value):
-        return backend.xp_for("cpu").asarray(value, dtype=backend.float64)
-    return copy.copy(value)
-
-
-def from_saved(value: Any, like: Any) -> Any:
-    """Undo ``saveable``: back to a tuple or list of Python numbers when ``like`` is one."""
-    if isinstance(like, list | tuple) and (backend.is_array(value) or isinstance(value, list)):
-        value = backend.to_numpy(value).tolist() if backend.is_array(value) else list(value)
-        return tuple(value) if isinstance(like, tuple) else value
-    return value
 
 
 class Optimizer:
@@ -147,7 +131,7 @@ class Optimizer:
         index: dict[int, int] = {}
         groups = {}
         for gi, group in enumerate(self.param_groups):
-            g = {k: saveable(v) for k, v in group.items() if k != "params"}
+            g = {k: copy.copy(v) for k, v in group.items() if k != "params"}
             g["params"] = []
             for p in group["params"]:
                 index.setdefault(id(p), len(index))
@@ -210,7 +194,7 @@ class Optimizer:
             for k, v in saved.items():
                 if k == "params":
                     continue
-                mine[k] = from_saved(v, mine.get(k, self.defaults.get(k)))
+                mine[k] = copy.copy(v)
         self.state = new_state
 
     def __repr__(self) -> str:
