@@ -1,5 +1,4 @@
 """The training loop: resume equality, early stopping, atomic checkpoints, history."""
-import json
 import os
 
 import numpy as np
@@ -7,7 +6,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.optim  # noqa: F401
-from models.checkpoint import load_checkpoint, pack, unpack
+from models.checkpoint import load_checkpoint
 from models.classifier import SequenceClassifier, classifier_task
 from models.data import CharTokenizer
 from models.lm import LanguageModel, LMTask
@@ -158,12 +157,15 @@ def test_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
 
 def test_checkpoint_contents(tmp_path):
     t = _lm_run(tmp_path)
-    t.extra = {"config": json.dumps({"a": 1}), "note": "hello"}
+    extra = {"config": {"a": 1, "sizes": (3, 4), "dropout": None}, "note": "hello"}
+    t.extra = extra
     t.fit(1)
     ckpt = load_checkpoint(tmp_path / "checkpoint.mg")
-    assert ckpt["extra"] == {"config": '{"a": 1}', "note": "hello"}
-    assert set(ckpt) >= {"model", "optimizer", "trainer", "rng", "extra"}
+    assert ckpt["extra"] == extra  # nested, as given: no JSON text to parse again
+    assert set(ckpt) == {"model", "optimizer", "scheduler", "trainer", "rng", "extra"}
     assert ckpt["trainer"]["history"][0]["epoch"] == 1
+    assert ckpt["trainer"]["task"]["state"][0].shape == (2, 3, 10)  # the LSTM's (h, c)
+    assert ckpt["optimizer"]["param_groups"]["0"]["betas"] == (0.9, 0.999)
     assert ckpt["rng"] == mg.backend.get_rng_state()
     with pytest.raises(FileNotFoundError):
         load_checkpoint(tmp_path / "nope.mg")
@@ -172,17 +174,22 @@ def test_checkpoint_contents(tmp_path):
         load_checkpoint(tmp_path / "other.mg")
 
 
-def test_pack_unpack_round_trip():
-    obj = {"state": {0: {"step": 3, "m": np.arange(3.0)}, 1: {}},
-           "groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1]}],
-           "none": None, "s": np.float32(1.5), "inf": float("inf"), "__odd": 1}
-    text, arrays = pack(obj)
-    back = unpack(text, arrays)
-    assert back["state"][0]["step"] == 3 and isinstance(back["state"][0]["step"], int)
-    np.testing.assert_array_equal(back["state"][0]["m"], np.arange(3.0))
-    assert back["groups"][0]["betas"] == (0.9, 0.999) and back["none"] is None
-    assert back["s"].dtype == np.float32 and back["inf"] == float("inf")
-    assert back["__odd"] == 1 and back["state"][1] == {}
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+
+def test_a_checkpoint_of_the_first_format_is_refused_with_what_to_do():
+    """tests/data/checkpoint-v1.mg was written before mg.save kept nested state (its
+    optimizer, trainer and extra are JSON text): it cannot be resumed, and the error
+    says so, names the file and how to get at the weights, which still load."""
+    path = os.path.join(DATA, "checkpoint-v1.mg")
+    with pytest.raises(ValueError, match=r"checkpoint-v1.mg is a checkpoint of an older "
+                                         r"minigrad \(version 1.*start a new run.*"
+                                         r"mg.load\(path\)\['model'\]"):
+        load_checkpoint(path)
+    weights = mg.load(path)["model"]
+    model = mg.nn.Linear(2, 1)
+    model.load_state_dict(weights)
+    assert set(weights) == {"weight", "bias"}
 
 
 def test_history_limits_and_supervised_metrics(tmp_path):
