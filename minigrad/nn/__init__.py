@@ -3,17 +3,18 @@
     import minigrad.nn.functional as F      # stateless maths and losses
     mg.nn.init.xavier_uniform_(w)           # initialisers
     mg.nn.utils.clip_grad_norm_(params, 1)  # gradient clipping
+    with mg.nn.eval_mode(model): ...        # evaluation mode for one block
 """
-from minigrad.nn.module import Module
+from minigrad.nn.module import Module, eval_mode
 from minigrad.nn.parameter import Parameter
-from minigrad.nn import functional, init, utils  # noqa: I001  (after Module: they use it)
+from minigrad.nn import functional, init, utils  # after Module: they use it
 from minigrad.nn.layers import (Dropout, Embedding, Identity, LeakyReLU, Linear, ReLU, Sigmoid,
                                 Softplus, Tanh)
 from minigrad.nn.normalization import LayerNorm
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
-__all__ = ["Module", "Parameter", "functional", "init", "utils",
+__all__ = ["Module", "Parameter", "eval_mode", "functional", "init", "utils",
            "Linear", "Embedding", "Dropout", "LayerNorm", "Identity", "ReLU", "Tanh", "Sigmoid",
            "LeakyReLU", "Softplus",
            "Sequential", "ModuleList", "ModuleDict",

@@ -3,9 +3,11 @@
 Attributes that are Parameters or Modules register themselves on assignment, so
 ``self.weight = Parameter(...)`` is all a layer writes. ``state_dict`` gives plain
 NumPy arrays under PyTorch's dotted names, so weights move between the two libraries.
+``with eval_mode(model):`` switches a model to evaluation mode for one block.
 """
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
@@ -202,3 +204,23 @@ class Module:
                 lines.append(f"  ({name}): {child}")
             return "\n".join(lines) + "\n)"
         return lines[0] + ")"
+
+
+@contextlib.contextmanager
+def eval_mode(module: Module) -> Iterator[Module]:
+    """Run the block with ``module`` and all its sub-modules in evaluation mode (dropout
+    off), then give each one back the mode it had before, also when the block raises:
+
+        with mg.nn.eval_mode(model), mg.no_grad():
+            logits = model(x)
+
+    Each sub-module gets its own mode back, so a part frozen in eval mode inside a
+    training model stays frozen. Gradients are still recorded; add ``mg.no_grad()``
+    for inference."""
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, training in modes:
+            object.__setattr__(m, "training", training)

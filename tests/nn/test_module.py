@@ -83,6 +83,36 @@ def test_train_eval_reach_every_submodule():
     assert net.body[1].training
 
 
+def test_eval_mode_switches_every_submodule_and_gives_each_its_own_mode_back():
+    net = Net()
+    net.body.eval()                       # a part kept in eval mode inside a training net
+    before = {name: m.training for name, m in net.named_modules()}
+    x = np.array([[1, 2]])
+    with nn.eval_mode(net) as inside:
+        assert inside is net and not any(m.training for m in net.modules())
+        np.testing.assert_array_equal(net(x).numpy(), net(x).numpy())  # dropout off
+    assert {name: m.training for name, m in net.named_modules()} == before
+    assert net.training and not net.body[1].training
+    net.eval()                            # already in eval mode: stays so
+    with mg.nn.eval_mode(net):
+        pass
+    assert not any(m.training for m in net.modules())
+
+
+def test_eval_mode_restores_the_mode_when_the_block_raises_and_nests():
+    net = Net()
+    with pytest.raises(ZeroDivisionError):
+        with nn.eval_mode(net):
+            1 / 0
+    assert all(m.training for m in net.modules())
+    with nn.eval_mode(net.body):
+        assert not net.body[1].training and net.head.training
+        with nn.eval_mode(net):
+            assert not net.head.training
+        assert net.head.training and not net.body.training   # the inner block's modes
+    assert all(m.training for m in net.modules())
+
+
 def test_to_float64_keeps_the_parameter_objects():
     net = Net()
     params = list(net.parameters())
