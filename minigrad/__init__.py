@@ -4,8 +4,10 @@
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()      # x.grad == 2x
 """
+from os import environ as _environ
+
 from minigrad.tensor import Tensor  # first: autograd and ops import it
-from minigrad import autograd, backend  # noqa: I001
+from minigrad import autograd, backend
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, scope
 from minigrad.backend import (bool_, cuda_available, float16, float32, float64, int32, int64,
                               set_default_device, set_default_dtype)
@@ -16,13 +18,12 @@ from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.ops import *  # noqa: F403  (the op functions: mg.tanh, mg.cat, ...)
 from minigrad.ops import __all__ as _ops_all
 from minigrad.serialization import load, save
-from minigrad import nn, optim  # noqa: E402,I001  (after the engine they build on)
+from minigrad import nn, optim  # after the engine they build on
 from minigrad import viz
 
 
 def _device_from_env() -> None:
-    import os  # noqa: PLC0415
-    device = os.environ.get("MINIGRAD_DEVICE")
+    device = _environ.get("MINIGRAD_DEVICE")
     if device:
         set_default_device(device)
 

@@ -116,7 +116,7 @@ class ModuleDict(Module):
         return self._modules[key]
 
     def __delitem__(self, key: str) -> None:
-        self[key]  # noqa: B018  (the clear KeyError for a missing key)
+        self[key]  # raises the clear KeyError for a missing key
         delattr(self, key)
 
     def update(self, modules: Mapping[str, Module]) -> None:

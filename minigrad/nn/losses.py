@@ -31,24 +31,24 @@ class _ClassLoss(_Loss):
 class CrossEntropyLoss(_ClassLoss):
     """Softmax cross-entropy of logits (N, C) or (N, C, ...) against class ids."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.cross_entropy(input, target, self.reduction, self.ignore_index)
 
 
 class NLLLoss(_ClassLoss):
     """Negative log-likelihood of log-probabilities (after log_softmax)."""
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.nll_loss(input, target, self.reduction, self.ignore_index)
 
 
 class MSELoss(_Loss):
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.mse_loss(input, target, self.reduction)
 
 
 class L1Loss(_Loss):
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, self.reduction)
 
 
@@ -59,7 +59,7 @@ class BCEWithLogitsLoss(_Loss):
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
-    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   self.reduction, self.pos_weight)
 

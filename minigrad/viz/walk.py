@@ -34,7 +34,6 @@ class Edge:
 
 @dataclass
 class Graph:
-    root: Tensor
     ops: dict[str, Any] = field(default_factory=dict)      # name -> Function, topological
     outputs: dict[str, dict] = field(default_factory=dict)  # op name -> {index: (shape, dtype)}
     leaves: dict[str, Tensor] = field(default_factory=dict)
@@ -53,7 +52,7 @@ class Graph:
 
 def collect(root: Tensor) -> Graph:
     """Every op and leaf that ``root`` depends on, and every edge between them."""
-    g = Graph(root)
+    g = Graph()
     fn0 = root.grad_fn
     if fn0 is None:
         g.leaves[g.name_of(root)] = root
