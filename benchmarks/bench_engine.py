@@ -26,8 +26,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 
-torch = None  # imported only in the process that measures PyTorch
-mg = None
+import minigrad as mg  # noqa: E402
+
+torch = None  # optional: imported only in the process that measures PyTorch
 
 N_OPS = 10_000
 STEPS, HIDDEN = 10_000, 32
@@ -89,14 +90,11 @@ PEERS = {"chain_minigrad": lambda: chain(mg), "chain_torch": lambda: chain(torch
 
 def measure(peer: str, repeat: int) -> None:
     """Run one peer in this (fresh) process and print its median as JSON."""
-    global torch, mg
+    global torch
     if peer.endswith("torch"):
-        import torch as _torch  # noqa: PLC0415
+        import torch as _torch  # optional, and only in this peer's own process
         torch = _torch
         torch.set_num_threads(2)
-    else:
-        import minigrad as _mg  # noqa: PLC0415
-        mg = _mg
     print(json.dumps(median(PEERS[peer], repeat)))
 
 

@@ -93,7 +93,7 @@ def report(title, rows, base_name):
 def measure(peer: str, repeat: int) -> None:
     """In a child process: time one peer, print {"ms": median, "loss": first loss}."""
     if "PyTorch" in peer:
-        import torch  # noqa: PLC0415
+        import torch  # optional, and only in this peer's own process
         torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
         rnn_peers.torch = torch
     gc.collect()
@@ -106,8 +106,8 @@ def measure(peer: str, repeat: int) -> None:
 
 
 #: glibc's malloc hands every block over 128 KiB straight to mmap and back, so code that
-#: allocates big temporaries each step (hand NumPy: ~40 ms instead of ~30 here) pays for
-#: page faults, not arithmetic. All peers run with these settings (PyTorch has its own
+#: allocates big temporaries each step pays for page faults, not arithmetic (the
+#: README's "default malloc" row). All peers run with these settings (PyTorch has its own
 #: caching allocator anyway); pass --default-malloc to see the difference.
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 

@@ -7,7 +7,7 @@
 The recurrent layer reads the sequence; the last step's hidden state (both
 directions' final states when bidirectional) goes through a Linear layer to one score
 per class. Trained with cross-entropy through ``classifier_task`` and
-``models.train``.
+``models.train.Trainer``.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn  # noqa: F401  (mg.nn)
-from models.lm import CELLS, recurrent_layer
+from models.recurrent import CELLS, recurrent_layer
+from models.task import SupervisedTask
 
 __all__ = ["SequenceClassifier", "classifier_task"]
 
@@ -63,14 +63,9 @@ class SequenceClassifier(mg.nn.Module):
 
     def predict_proba(self, x: Any) -> np.ndarray:
         """x: (B, T, F) batch-first (as datasets store sequences) -> (B, C) probabilities."""
-        was = self.training
-        self.eval()
-        try:
-            with mg.no_grad():
-                logits = self(np.swapaxes(np.asarray(x, dtype=np.float32), 0, 1))
-                return logits.softmax(-1).numpy()
-        finally:
-            self.train(was)
+        with mg.nn.eval_mode(self), mg.no_grad():
+            logits = self(np.swapaxes(np.asarray(x, dtype=np.float32), 0, 1))
+            return logits.softmax(-1).numpy()
 
     def predict(self, x: Any) -> np.ndarray:
         """x: (B, T, F) -> predicted class ids (B,)."""
@@ -81,7 +76,6 @@ def classifier_task(x_train: Any, y_train: Any, x_val: Any = None, y_val: Any = 
                     batch_size: int = 32):
     """A ``SupervisedTask`` (cross-entropy, accuracy) over batch-first sequences
     x (N, T, F) and labels y (N,)."""
-    from models.train import SupervisedTask  # noqa: PLC0415
     val = None if x_val is None else (np.asarray(x_val, dtype=np.float32), np.asarray(y_val))
     return SupervisedTask(np.asarray(x_train, dtype=np.float32), np.asarray(y_train),
                           batch_size=batch_size, loss="cross_entropy", val=val,

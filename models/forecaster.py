@@ -7,7 +7,7 @@
 The recurrent layer reads the window one value per step; a Linear layer maps its last
 hidden state to the next ``horizon`` values. ``forecast`` goes further than the
 horizon by sliding the window: each prediction becomes the newest input.
-``fit_forecaster`` trains one on a series with ``models.train``.
+``forecaster_task`` turns windows of a series into a task for ``models.train.Trainer``.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn  # noqa: F401  (mg.nn)
-from models.lm import CELLS, recurrent_layer
+from models.recurrent import CELLS, recurrent_layer
+from models.task import SupervisedTask
 
 __all__ = ["Forecaster", "forecaster_task"]
 
@@ -59,13 +59,8 @@ class Forecaster(mg.nn.Module):
         """windows (B, T) or (B, T, F) as stored by ``make_windows`` -> (B, horizon)."""
         w = np.asarray(windows, dtype=np.float32)
         w = w[:, :, None] if w.ndim == 2 else w
-        was = self.training
-        self.eval()
-        try:
-            with mg.no_grad():
-                return self(np.swapaxes(w, 0, 1)).numpy()
-        finally:
-            self.train(was)
+        with mg.nn.eval_mode(self), mg.no_grad():
+            return self(np.swapaxes(w, 0, 1)).numpy()
 
     def forecast(self, history: Any, steps: int) -> np.ndarray:
         """Predict ``steps`` values after a 1-D ``history`` (at least one window long,
@@ -91,8 +86,6 @@ def forecaster_task(x_train: Any, y_train: Any, x_val: Any = None, y_val: Any = 
                     batch_size: int = 16):
     """A ``SupervisedTask`` (mean squared error) over windows from ``make_windows``:
     x (N, T) or (N, T, F), y (N, horizon)."""
-    from models.train import SupervisedTask  # noqa: PLC0415
-
     def prep(x: Any) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)
         return x[:, :, None] if x.ndim == 2 else x

@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn  # noqa: F401  (mg.nn)
-import minigrad.nn.functional as F  # noqa: N812
+import minigrad.nn.functional as F
+from models.recurrent import recurrent_layer
+from models.task import SupervisedTask
+from models.train import Trainer
 
 __all__ = ["Sequential", "Embedding", "LSTM", "GRU", "SimpleRNN", "Dense", "Dropout",
            "History", "Adam", "SGD", "RMSprop", "Adagrad"]
@@ -84,7 +86,6 @@ class _Recurrent(Layer):
         self.units, self.return_sequences = units, return_sequences
 
     def build(self, input_dim: int) -> None:
-        from models.lm import recurrent_layer  # noqa: PLC0415
         self.layer = recurrent_layer(self.kind, input_dim, self.units, batch_first=True)
         self.built = True
 
@@ -166,8 +167,7 @@ class _OptimizerSpec:
         self.learning_rate, self.kwargs = learning_rate, kwargs
 
     def make(self, params: list):
-        import minigrad.optim  # noqa: PLC0415
-        return getattr(minigrad.optim, self.name)(params, lr=self.learning_rate, **self.kwargs)
+        return getattr(mg.optim, self.name)(params, lr=self.learning_rate, **self.kwargs)
 
 
 class Adam(_OptimizerSpec):
@@ -284,7 +284,6 @@ class Sequential(mg.nn.Module):
         return F.mse_loss(out, mg.tensor(y.astype(np.float32).reshape(out.shape))), {}
 
     def _task(self, x: Any, y: Any, batch_size: int, shuffle: bool, val: Any):
-        from models.train import SupervisedTask  # noqa: PLC0415
         if self._loss is None:
             raise RuntimeError("Sequential: call compile(optimizer=..., loss=...) first")
         return SupervisedTask(x, y, batch_size=batch_size, shuffle=shuffle, val=val,
@@ -296,7 +295,6 @@ class Sequential(mg.nn.Module):
             patience: int | None = None) -> History:
         """Train; returns a ``History``. ``validation_split`` holds out the last part of
         the data (before shuffling, as Keras does)."""
-        from models.train import Trainer  # noqa: PLC0415
         if self._loss is None:
             raise RuntimeError("Sequential: call compile(optimizer=..., loss=...) first")
         x, y = np.asarray(x), np.asarray(y)
@@ -317,23 +315,16 @@ class Sequential(mg.nn.Module):
     def evaluate(self, x: Any, y: Any, batch_size: int = 256) -> float | list[float]:
         """The loss (and the metrics, as a list, when compiled with some)."""
         task = self._task(np.asarray(x), np.asarray(y), batch_size, False, None)
-        self.eval()
-        try:
+        with mg.nn.eval_mode(self):
             result = task.evaluate(self, x, y)
-        finally:
-            self.train()
         return [result["loss"], result["accuracy"]] if self._metrics else result["loss"]
 
     def predict(self, x: Any, batch_size: int = 256) -> np.ndarray:
         """Outputs for x, batch by batch, as a numpy array (activation applied)."""
         x = np.asarray(x)
-        self.eval()
-        try:
-            with mg.no_grad():
-                outs = [self.forward(x[i:i + batch_size]).numpy()
-                        for i in range(0, len(x), batch_size)]
-        finally:
-            self.train()
+        with mg.nn.eval_mode(self), mg.no_grad():
+            outs = [self.forward(x[i:i + batch_size]).numpy()
+                    for i in range(0, len(x), batch_size)]
         return np.concatenate(outs, axis=0)
 
     def summary(self, print_fn: Any = print) -> None:

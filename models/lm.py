@@ -19,31 +19,21 @@ from typing import Any
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn  # noqa: F401  (mg.nn)
+import minigrad.nn.functional as F
+from models.data import batchify, bptt_batches, num_bptt_batches
+from models.recurrent import CELLS, recurrent_layer
 
 __all__ = ["LanguageModel", "LMTask", "detach_state", "unigram_entropy_bits",
            "grad_norm_per_step", "CELLS"]
 
-CELLS = ("lstm", "gru", "rnn")
 LN2 = math.log(2.0)
-
-
-def recurrent_layer(cell: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                    dropout: float = 0.0, batch_first: bool = False, **kw: Any):
-    """mg.nn.LSTM / GRU / RNN by name ("lstm", "gru", "rnn")."""
-    layers = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
-    if cell not in layers:
-        raise ValueError(f"unknown cell {cell!r}: use one of {', '.join(CELLS)}")
-    return getattr(mg.nn, layers[cell])(input_size, hidden_size, num_layers=num_layers,
-                                         dropout=dropout if num_layers > 1 else 0.0,
-                                         batch_first=batch_first, **kw)
 
 
 def detach_state(state: Any) -> Any:
     """Cut the graph behind a carried state (a Tensor or an LSTM's (h, c))."""
     if state is None:
         return None
-    if isinstance(state, tuple | list):
+    if isinstance(state, tuple):
         return tuple(s.detach() for s in state)
     return state.detach()
 
@@ -101,7 +91,6 @@ class LanguageModel(mg.nn.Module):
 
     def loss(self, x: Any, y: Any, state: Any = None) -> tuple[mg.Tensor, Any]:
         """Mean cross-entropy (nats per token) of predicting y from x, and the state."""
-        import minigrad.nn.functional as F  # noqa: PLC0415, N812
         logits, state = self(x, state)
         return F.cross_entropy(logits.reshape(-1, self.vocab_size), _ids(y).reshape(-1)), state
 
@@ -111,22 +100,16 @@ class LanguageModel(mg.nn.Module):
 
         Returns ``loss`` (nats per token), ``perplexity`` = exp(loss) and ``bpc`` = loss
         / ln 2 (bits per token: bits per character for a character model)."""
-        from models.data import batchify, bptt_batches  # noqa: PLC0415
         data = np.asarray(ids)
         if data.ndim == 1:
             batch_size = max(1, min(batch_size, (len(data) - 1) // max(seq_len, 1)))
             data = batchify(data, batch_size)
-        was_training = self.training
-        self.eval()
         total, count, state = 0.0, 0, None
-        try:
-            with mg.no_grad():
-                for x, y in bptt_batches(data, seq_len):
-                    loss, state = self.loss(x, y, state)
-                    total += float(loss.item()) * y.size
-                    count += y.size
-        finally:
-            self.train(was_training)
+        with mg.nn.eval_mode(self), mg.no_grad():
+            for x, y in bptt_batches(data, seq_len):
+                loss, state = self.loss(x, y, state)
+                total += float(loss.item()) * y.size
+                count += y.size
         loss = total / max(count, 1)
         return {"loss": loss, "perplexity": math.exp(min(loss, 700.0)), "bpc": loss / LN2}
 
@@ -159,39 +142,34 @@ class LanguageModel(mg.nn.Module):
         if not seed_tokens:
             raise ValueError("generate: the seed text is empty (give at least one token)")
         banned = [vocab.stoi[s] for s in vocab.specials if s in vocab.stoi]
-        char_level = getattr(tokenizer, "kind", "") == "char"
+        char_level = tokenizer.kind == "char"
         word = re.compile(r"\w")
-        was_training = self.training
-        self.eval()
         new: list[int] = []
         words = 0
         limit = n if unit == "tokens" else n * 50 + 100  # a cap, should words never end
         partial = char_level and bool(word.match(seed_tokens[-1]))  # the seed's last word
-        try:
-            with mg.no_grad():
-                logits, state = self(vocab.encode(seed_tokens).reshape(-1, 1))
-                last = logits.array[-1, 0]
-                prev = seed_tokens[-1]
-                while len(new) < limit and not (unit == "words" and words >= n):
-                    i = _sample(mg.backend.to_numpy(last), temperature, top_k, banned, gen)
-                    tok = vocab.itos[i]
-                    if unit == "words" and char_level:
-                        if word.match(prev) and not word.match(tok):  # a word just ended
-                            if partial:
-                                partial = False
-                            else:
-                                words += 1
-                                if words >= n:
-                                    break
-                    elif unit == "words":
-                        if word.match(tok):
+        with mg.nn.eval_mode(self), mg.no_grad():
+            logits, state = self(vocab.encode(seed_tokens).reshape(-1, 1))
+            last = logits.array[-1, 0]
+            prev = seed_tokens[-1]
+            while len(new) < limit and not (unit == "words" and words >= n):
+                i = _sample(mg.backend.to_numpy(last), temperature, top_k, banned, gen)
+                tok = vocab.itos[i]
+                if unit == "words" and char_level:
+                    if word.match(prev) and not word.match(tok):  # a word just ended
+                        if partial:
+                            partial = False
+                        else:
                             words += 1
-                    new.append(i)
-                    prev = tok
-                    logits, state = self(np.array([[i]]), state)
-                    last = logits.array[-1, 0]
-        finally:
-            self.train(was_training)
+                            if words >= n:
+                                break
+                elif unit == "words":
+                    if word.match(tok):
+                        words += 1
+                new.append(i)
+                prev = tok
+                logits, state = self(np.array([[i]]), state)
+                last = logits.array[-1, 0]
         head = tokenizer.detokenize(seed_tokens)
         return tokenizer.detokenize(seed_tokens + vocab.decode(new))[len(head):]
 
@@ -218,7 +196,6 @@ class LMTask:
     def __init__(self, train_ids: Any, val_ids: Any = None, *, batch_size: int = 32,
                  seq_len: int = 64, val_batch_size: int | None = None,
                  max_val_tokens: int | None = None):
-        from models.data import batchify  # noqa: PLC0415
         self.data = batchify(np.asarray(train_ids), batch_size)
         self.seq_len = seq_len
         self.val = None
@@ -232,14 +209,12 @@ class LMTask:
         self.state: Any = None
 
     def num_batches(self) -> int:
-        from models.data import num_bptt_batches  # noqa: PLC0415
         return num_bptt_batches(self.data, self.seq_len)
 
     def start_epoch(self) -> None:
         self.state = None
 
     def batches(self):
-        from models.data import bptt_batches  # noqa: PLC0415
         return bptt_batches(self.data, self.seq_len)
 
     def step(self, model: LanguageModel, batch: tuple) -> tuple[mg.Tensor, int, dict]:
@@ -254,18 +229,16 @@ class LMTask:
         return model.evaluate(self.val, seq_len=self.seq_len)
 
     def state_dict(self) -> dict:
-        if self.state is None:
-            return {"state": None}
-        parts = self.state if isinstance(self.state, tuple) else (self.state,)
-        return {"state": tuple(mg.backend.to_numpy(s.array).copy() for s in parts),
-                "tuple": isinstance(self.state, tuple)}
+        """The carried state as arrays: None, h (GRU, RNN) or the tuple (h, c) (LSTM)."""
+        s = self.state
+        if isinstance(s, tuple):
+            return {"state": tuple(mg.backend.to_numpy(t.array).copy() for t in s)}
+        return {"state": None if s is None else mg.backend.to_numpy(s.array).copy()}
 
     def load_state_dict(self, d: dict) -> None:
-        if d.get("state") is None:
-            self.state = None
-            return
-        parts = tuple(mg.tensor(a) for a in d["state"])
-        self.state = parts if d.get("tuple") else parts[0]
+        s = d["state"]
+        self.state = (tuple(mg.tensor(a) for a in s) if isinstance(s, tuple) else
+                      None if s is None else mg.tensor(s))
 
 
 # ------------------------------------------------------------------ analysis
@@ -281,17 +254,14 @@ def grad_norm_per_step(model: LanguageModel, x: Any, y: Any) -> np.ndarray:
     """How far back the gradient reaches: the norm of dL/de_t for every input step t
     (e_t the embedded input), where L is the loss at the *last* step only. Vanishing
     gradients show as norms falling off towards t = 0. x, y: (T, B) ids."""
-    import minigrad.nn.functional as F  # noqa: PLC0415, N812
-    was_training = model.training
-    model.eval()
-    try:
-        emb = model.embedding(_ids(x))
-        emb.retain_grad()
-        out, _ = model.rnn(emb)
-        logits = model.decoder(out[-1])
-        F.cross_entropy(logits, _ids(y)[-1]).backward()
-        g = mg.backend.to_numpy(emb.grad.array).astype(np.float64)
-    finally:
-        model.zero_grad()
-        model.train(was_training)
+    with mg.nn.eval_mode(model):
+        try:
+            emb = model.embedding(_ids(x))
+            emb.retain_grad()
+            out, _ = model.rnn(emb)
+            logits = model.decoder(out[-1])
+            F.cross_entropy(logits, _ids(y)[-1]).backward()
+            g = mg.backend.to_numpy(emb.grad.array).astype(np.float64)
+        finally:
+            model.zero_grad()
     return np.sqrt((g * g).sum(axis=(1, 2)))

@@ -4,22 +4,14 @@
                       clip_norm=1.0, patience=3, out_dir="runs/lm")
     history = trainer.fit(epochs=10, max_minutes=2)      # list of dicts, one per epoch
 
-What is being learned is described by a *task* (``SupervisedTask`` below for (x, y)
-arrays, ``models.lm.LMTask`` for a language model over a token stream), an object with
-
-    batches()          an iterable of batches for one epoch (may shuffle: it draws
-                       from minigrad's generator, whose state the checkpoint keeps)
-    num_batches()      how many that is (for the progress bar)
-    start_epoch()      forget what was carried over from the last epoch
-    step(model, batch) -> (loss Tensor, number of items, {metric: sum over the items})
-    evaluate(model)    -> {"loss": ..., other metrics} on held-out data, or None
-    state_dict(), load_state_dict(d)   what it carries between batches (optional)
-
-The trainer does the rest: a tqdm progress bar with the running loss and the speed,
-gradient clipping, validation after each epoch, early stopping, checkpoints written
-atomically (``checkpoint.mg`` after every epoch and when a run is cut short by
-``max_steps`` / ``max_minutes`` / Ctrl-C, ``best.mg`` at each new best validation loss)
-and ``resume`` that goes on bit for bit: the same numbers as a run never stopped.
+What is being learned is a *task* (``models.task``: the protocol, and
+``SupervisedTask`` for (x, y) arrays; ``models.lm.LMTask`` for a language model over a
+token stream). The trainer does the rest: a tqdm progress bar with the running loss
+and the speed, gradient clipping, validation after each epoch, early stopping,
+checkpoints written atomically (``checkpoint.mg`` after every epoch and when a run is
+cut short by ``max_steps`` / ``max_minutes`` / Ctrl-C, ``best.mg`` at each new best
+validation loss) and ``resume`` that goes on bit for bit: the same numbers as a run
+never stopped.
 """
 from __future__ import annotations
 
@@ -32,26 +24,22 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import minigrad as mg
+from minigrad.nn.utils import clip_grad_norm_
 from models.checkpoint import load_checkpoint, save_checkpoint
 from models.optional import require
+from models.task import SupervisedTask, Task
 
-__all__ = ["Trainer", "SupervisedTask", "train", "current_lr"]
+__all__ = ["Trainer", "Task", "SupervisedTask", "current_lr"]  # the tasks live in models.task
 
 
-def current_lr(optimizer: Any) -> float | None:
-    groups = getattr(optimizer, "param_groups", None)
-    if groups:
-        return float(groups[0]["lr"])
-    lr = getattr(optimizer, "lr", None)
-    return None if lr is None else float(lr)
+def current_lr(optimizer: Any) -> float:
+    """The learning rate of the optimizer's first param group."""
+    return float(optimizer.param_groups[0]["lr"])
 
 
 def _clip(parameters: list, max_norm: float | None) -> float:
     """Clip with ``mg.nn.utils.clip_grad_norm_``; returns the norm before clipping."""
-    from minigrad.nn.utils import clip_grad_norm_  # noqa: PLC0415
-    if max_norm is None:
-        max_norm = math.inf
-    return float(clip_grad_norm_(parameters, max_norm))
+    return float(clip_grad_norm_(parameters, math.inf if max_norm is None else max_norm))
 
 
 class Trainer:
@@ -65,7 +53,7 @@ class Trainer:
     progress:  show the tqdm bar (on stderr).
     """
 
-    def __init__(self, model: Any, optimizer: Any, task: Any, *, clip_norm: float | None = None,
+    def __init__(self, model: Any, optimizer: Any, task: Task, *, clip_norm: float | None = None,
                  scheduler: Any = None, patience: int | None = None, min_delta: float = 0.0,
                  out_dir: str | os.PathLike | None = None, extra: dict | None = None,
                  progress: bool = True, log: Callable[[str], None] | None = None):
@@ -105,7 +93,7 @@ class Trainer:
         self.epoch, self.step, self.pos = int(d["epoch"]), int(d["step"]), int(d["pos"])
         self.epoch_rng, self.sums = d["epoch_rng"], dict(d["sums"])
         self.history = list(d["history"])
-        self.step_losses = [float(v) for v in np.asarray(d["step_losses"]).reshape(-1)]
+        self.step_losses = [float(v) for v in d["step_losses"]]
         self.best, self.bad_epochs = float(d["best"]), int(d["bad_epochs"])
         self.stopped_early = bool(d["stopped_early"])
         if d.get("task") is not None and hasattr(self.task, "load_state_dict"):
@@ -227,9 +215,7 @@ class Trainer:
             if k.startswith("m_"):
                 entry["train_" + k[2:]] = v / n
         entry["grad_norm"] = s.get("grad_norm", math.nan) / max(s.get("steps", 0), 1)
-        lr = current_lr(self.optimizer)
-        if lr is not None:
-            entry["lr"] = lr
+        entry["lr"] = current_lr(self.optimizer)
         val = self.evaluate()
         if val:
             entry.update({"val_" + k: float(v) for k, v in val.items()})
@@ -241,12 +227,8 @@ class Trainer:
         """The task's validation metrics (model in eval mode, no graph)."""
         if not hasattr(self.task, "evaluate"):
             return None
-        self.model.eval()
-        try:
-            with mg.no_grad():
-                return self.task.evaluate(self.model)
-        finally:
-            self.model.train()
+        with mg.nn.eval_mode(self.model), mg.no_grad():
+            return self.task.evaluate(self.model)
 
     def _report(self, entry: dict) -> None:
         keys = [k for k in entry if k not in ("epoch", "step", "partial", "lr")]
@@ -302,93 +284,3 @@ def _progress(total: int | None, initial: int, desc: str, enabled: bool):
 
 def _si(x: float) -> str:
     return f"{x / 1000:.1f}k" if x >= 1000 else f"{x:.0f}"
-
-
-# ------------------------------------------------------------------ (x, y) arrays
-class SupervisedTask:
-    """Minibatches of (x, y) arrays, reshuffled each epoch.
-
-    ``loss`` is "cross_entropy" (y: class ids; reports accuracy too) or "mse" (y:
-    values), or a callable ``loss(output, y) -> Tensor``. ``time_major=True`` turns a
-    batch of (B, T, F) sequences into (T, B, F) before the model sees it, the layout
-    of minigrad's recurrent layers (``False`` hands x over as stored). ``compute``,
-    a callable ``(model, x, y) -> (loss, {metric: sum})``, replaces all of that."""
-
-    def __init__(self, x: Any, y: Any, *, batch_size: int = 32, shuffle: bool = True,
-                 loss: str | Callable = "cross_entropy", val: tuple | None = None,
-                 time_major: bool = False, compute: Callable | None = None):
-        self.x, self.y = np.asarray(x), np.asarray(y)
-        if len(self.x) != len(self.y):
-            raise ValueError(f"SupervisedTask: x has {len(self.x)} samples, y {len(self.y)}")
-        if batch_size < 1:
-            raise ValueError(f"SupervisedTask: batch_size must be >= 1, got {batch_size}")
-        self.batch_size, self.shuffle, self.loss = batch_size, shuffle, loss
-        self.val = None if val is None else (np.asarray(val[0]), np.asarray(val[1]))
-        self.time_major = time_major
-        self.compute = compute
-
-    def num_batches(self) -> int:
-        return -(-len(self.x) // self.batch_size)
-
-    def start_epoch(self) -> None:
-        pass
-
-    def batches(self):
-        n = len(self.x)
-        order = mg.backend.rng().permutation(n) if self.shuffle else np.arange(n)
-        for i in range(0, n, self.batch_size):
-            idx = order[i:i + self.batch_size]
-            yield self.x[idx], self.y[idx]
-
-    def _inputs(self, x: np.ndarray) -> mg.Tensor:
-        if self.time_major:
-            x = np.swapaxes(x, 0, 1)
-        return mg.tensor(x) if x.dtype.kind == "f" else x
-
-    def loss_and_metrics(self, model: Any, x: np.ndarray,
-                         y: np.ndarray) -> tuple[mg.Tensor, dict]:
-        import minigrad.nn.functional as F  # noqa: PLC0415, N812
-        if self.compute is not None:
-            return self.compute(model, x, y)
-        out = model(self._inputs(x))
-        if callable(self.loss):
-            return self.loss(out, y), {}
-        if self.loss == "cross_entropy":
-            loss = F.cross_entropy(out, y)
-            correct = float((out.array.argmax(axis=-1) == y).sum())
-            return loss, {"accuracy": correct}
-        if self.loss == "mse":
-            diff = out - mg.tensor(y.reshape(out.shape).astype(out.dtype))
-            return (diff * diff).mean(), {}
-        raise ValueError(f"SupervisedTask: unknown loss {self.loss!r} "
-                         f"(use 'cross_entropy', 'mse' or a function)")
-
-    def step(self, model: Any, batch: tuple) -> tuple[mg.Tensor, int, dict]:
-        x, y = batch
-        loss, metrics = self.loss_and_metrics(model, x, y)
-        return loss, len(y), metrics
-
-    def evaluate(self, model: Any, x: Any = None, y: Any = None) -> dict | None:
-        if x is None:
-            if self.val is None:
-                return None
-            x, y = self.val
-        x, y = np.asarray(x), np.asarray(y)
-        total, sums = 0.0, {}
-        size = max(self.batch_size, 256)
-        with mg.no_grad():
-            for i in range(0, len(x), size):
-                xb, yb = x[i:i + size], y[i:i + size]
-                loss, metrics = self.loss_and_metrics(model, xb, yb)
-                total += float(loss.item()) * len(yb)
-                for k, v in metrics.items():
-                    sums[k] = sums.get(k, 0.0) + v
-        n = max(len(y), 1)
-        return {"loss": total / n, **{k: v / n for k, v in sums.items()}}
-
-
-def train(model: Any, optimizer: Any, task: Any, epochs: int, **kwargs: Any) -> list[dict]:
-    """``Trainer(model, optimizer, task, **kwargs).fit(epochs)`` in one call; fit's
-    ``max_steps`` / ``max_minutes`` may be passed here too."""
-    fit_kw = {k: kwargs.pop(k) for k in ("max_steps", "max_minutes") if k in kwargs}
-    return Trainer(model, optimizer, task, **kwargs).fit(epochs, **fit_kw)

@@ -1,7 +1,7 @@
 """Data for the models: text corpora and tokenizers, word vectors, time series, digits.
 
-Only numpy is imported here; minigrad is imported where it is needed (GloVe training
-and the Embedding helper) and scikit-learn only by ``load_digits_sequences``.
+Files are written through ``minigrad.backend.atomic_write``; scikit-learn, optional,
+is imported only by ``load_digits_sequences`` (through ``models.optional.require``).
 
 - ``text``:   load_text, CharTokenizer, WordTokenizer, Vocab, split_train_val,
               batchify, bptt_batches (state carry for truncated BPTT)

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+import minigrad as mg
 from models.data._io import atomic_write_text
 from models.data.text import PAD, Vocab
 
@@ -161,11 +162,9 @@ def glove_embedding(path: str | os.PathLike, vocab: Vocab, freeze: bool = True, 
     for ``kwargs``); ``freeze=False`` lets training fine-tune them. If the vocabulary
     has a ``<pad>`` token, its row is the Embedding's ``padding_idx`` (zero, and never
     updated)."""
-    from minigrad import nn  # noqa: PLC0415  (models.data stays light without it)
-
     weights, _, _ = load_glove(path, vocab, **kwargs)
     padding_idx = vocab.stoi[PAD] if PAD in vocab.specials else None
-    return nn.Embedding.from_pretrained(weights, freeze=freeze, padding_idx=padding_idx)
+    return mg.nn.Embedding.from_pretrained(weights, freeze=freeze, padding_idx=padding_idx)
 
 
 def save_glove(path: str | os.PathLike, words: Sequence[str], vectors: Any,
@@ -283,7 +282,6 @@ def train_glove(cooc: Cooccurrence | np.ndarray | dict, dim: int = 50, epochs: i
     ``cooc``: a ``Cooccurrence``, a dense square array, or a dict {(i, j): x_ij}
     (then ``vocab_size`` may be given; by default 1 + the largest id).
     """
-    import minigrad as mg  # noqa: PLC0415  (keep models.data light to import)
     c = _as_cooccurrence(cooc, vocab_size)
     if len(c) == 0:
         raise ValueError("train_glove: the co-occurrence matrix has no non-zero entries")

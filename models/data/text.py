@@ -24,6 +24,7 @@ from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+from pydoc_data import topics
 
 from models.data._io import atomic_write_json, read_json, read_text
 
@@ -41,8 +42,6 @@ def default_corpus() -> str:
     shows for keywords and topics), its values joined in sorted-key order. About
     465,000 characters (464,970 on CPython 3.11.7); the exact count varies a little
     between Python versions."""
-    from pydoc_data import topics  # noqa: PLC0415  (only when asked for)
-
     return "".join(topics.topics[k] for k in sorted(topics.topics))
 
 

@@ -5,6 +5,7 @@ import pytest
 import minigrad as mg
 import minigrad.optim  # noqa: F401
 from models.classifier import SequenceClassifier, classifier_task
+from models.data import load_digits_sequences, train_test_split
 from models.train import Trainer
 
 
@@ -43,7 +44,6 @@ def test_learns_which_half_is_larger():
 
 def test_digits_as_sequences():
     pytest.importorskip("sklearn")
-    from models.data import load_digits_sequences, train_test_split
     mg.manual_seed(2)
     x, y = load_digits_sequences()
     x_tr, x_te, y_tr, y_te = train_test_split(x[:600], y[:600], 0.25, seed=0, stratify=True)

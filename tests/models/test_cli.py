@@ -1,6 +1,8 @@
 """The command line: error paths give one line and exit status 2; a tiny real run."""
+import importlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 
 from models.checkpoint import load_checkpoint
-from models.cli import main
+from models.cli import COMMANDS, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ["--hidden", "12", "--embed", "6", "--batch-size", "2", "--seq-len", "8", "--quiet"]
@@ -70,6 +72,14 @@ def test_missing_and_bad_checkpoints(capsys, tmp_path):
     _one_line_error(capsys, ["train-lm", "--resume", "--out", str(empty)], "no checkpoint")
 
 
+def test_a_run_of_the_first_checkpoint_format_is_one_line_saying_what_to_do(capsys, tmp_path):
+    run = tmp_path / "old"
+    run.mkdir()
+    shutil.copy(os.path.join(ROOT, "tests", "data", "checkpoint-v1.mg"), run / "checkpoint.mg")
+    _one_line_error(capsys, ["generate", "--checkpoint", str(run)], "older minigrad",
+                    "start a new run", str(run / "checkpoint.mg"))
+
+
 def test_tie_needs_equal_sizes(capsys, tmp_path, text_file):
     _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", str(tmp_path / "o"),
                              "--tie", *TINY], "tie_weights")
@@ -120,6 +130,12 @@ def test_word_level_generates_words(capsys, tmp_path, text_file):
     line = capsys.readouterr().out.strip()
     assert line.startswith("the quick") and len(re.findall(r"\w+", line)) == 2 + 4
     _one_line_error(capsys, ["generate", "--checkpoint", out, "--chars", "5"], "word-level")
+
+
+def test_every_command_has_its_module():
+    assert set(COMMANDS) == {"train-lm", "generate", "forecast", "classify", "demo"}
+    for command, module in COMMANDS.items():
+        assert callable(importlib.import_module(f"models.commands.{module}").run), command
 
 
 @pytest.mark.parametrize("command", ["train-lm", "generate", "forecast", "classify", "demo"])

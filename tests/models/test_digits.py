@@ -1,13 +1,14 @@
 """models.data.digits: scikit-learn's digits read as 8-step sequences."""
+import sys
+
 import numpy as np
 import pytest
 
-from models.data import train_test_split
+from models.data import load_digits_sequences, train_test_split
 
 
 def test_digits_are_8_step_sequences_in_unit_range():
     pytest.importorskip("sklearn")
-    from models.data import load_digits_sequences
     x, y = load_digits_sequences()
     assert x.shape == (1797, 8, 8) and x.dtype == np.float32
     assert y.shape == (1797,) and y.dtype == np.int64
@@ -38,8 +39,6 @@ def test_train_test_split_rejects_mismatched_lengths():
 
 
 def test_missing_scikit_learn_is_a_clear_error(monkeypatch):
-    import sys
-    from models.data import load_digits_sequences
     for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "sklearn", None)         # import sklearn -> ImportError

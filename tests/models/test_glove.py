@@ -4,6 +4,7 @@ import os
 import numpy as np
 import pytest
 
+import minigrad as mg
 from models.data import (PAD, UNK, Cooccurrence, Vocab, cooccurrence, glove_embedding,
                          load_glove, save_glove, train_glove)
 
@@ -108,11 +109,6 @@ def test_save_load_round_trip_is_exact_and_atomic(tmp_path):
 
 
 def test_glove_embedding_wraps_the_weights(tmp_path):
-    import minigrad as mg
-    import minigrad.nn
-    if not hasattr(minigrad.nn, "Embedding") or \
-            not hasattr(minigrad.nn.Embedding, "from_pretrained"):
-        pytest.skip("mg.nn.Embedding.from_pretrained is not written yet")
     p = write(tmp_path, GLOVE)
     vocab = Vocab.build("the cat".split())
     emb = glove_embedding(p, vocab, freeze=True)
@@ -152,11 +148,6 @@ def test_cooccurrence_matches_a_plain_loop_and_ignores_ids():
 
 
 # ------------------------------------------------------------------ training
-def _adagrad_or_skip():
-    try:
-        from minigrad.optim import Adagrad  # noqa: F401
-    except ImportError:
-        pytest.skip("mg.optim.Adagrad is not written yet")
 
 
 def _two_context_corpus(seed=0, n=3000):
@@ -173,7 +164,6 @@ def _two_context_corpus(seed=0, n=3000):
 
 
 def test_train_glove_loss_decreases_and_separates_two_contexts():
-    _adagrad_or_skip()
     words = _two_context_corpus()
     vocab = Vocab.build(words)
     c = cooccurrence(vocab.encode(words), len(vocab), window=3)
@@ -196,7 +186,6 @@ def test_train_glove_loss_decreases_and_separates_two_contexts():
 
 
 def test_train_glove_accepts_dense_and_dict_matrices():
-    _adagrad_or_skip()
     x = np.array([[0, 4.0, 1.0], [4.0, 0, 0], [1.0, 0, 0]])
     v1 = train_glove(x, dim=3, epochs=2, seed=3)
     d = {(0, 1): 4.0, (1, 0): 4.0, (0, 2): 1.0, (2, 0): 1.0}

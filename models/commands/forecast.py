@@ -1,40 +1,35 @@
-"""The ``forecast`` and ``classify`` commands: each trains a model end to end and
-writes its plots, the way a user would do it in a script.
+"""``python -m models forecast``: train a forecaster on the yearly sunspot numbers and
+plot its forecast, the way a user would do it in a script.
 
     python -m models forecast --cell lstm --out runs/forecast
-    python -m models classify --cell gru --out runs/classify
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from typing import Callable
 
 import numpy as np
 
 import minigrad as mg
-import minigrad.optim  # noqa: F401  (mg.optim)
+from models import plots
+from models.commands import CLIError, say
+from models.data import Scaler, load_sunspots, make_windows, split_series
+from models.forecaster import Forecaster, forecaster_task
+from models.train import Trainer
 
 
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)))
 
 
-def run_forecast(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
+def run(a: argparse.Namespace) -> dict:
     """Sunspots: train on 1700..~1930, then predict the validation years two ways:
     one step ahead from the true past, and recursively from the end of training."""
-    from models import plots  # noqa: PLC0415
-    from models.data import Scaler, load_sunspots, make_windows, split_series  # noqa: PLC0415
-    from models.forecaster import Forecaster, forecaster_task  # noqa: PLC0415
-    from models.train import Trainer  # noqa: PLC0415
-
     mg.manual_seed(a.seed)
     years, values = load_sunspots()
     train, val = split_series(values, 0.2)
     lags = a.lags
     if lags >= len(train) - 1:
-        from models.cli import CLIError  # noqa: PLC0415
         raise CLIError(f"--lags {lags} is too long for {len(train)} training years")
     scaler = Scaler("minmax").fit(train)
     x_tr, y_tr = make_windows(scaler.transform(train), lags)
@@ -42,8 +37,8 @@ def run_forecast(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
     model = Forecaster(1, a.hidden, a.layers, a.cell)
     task = forecaster_task(x_tr, y_tr, x_va, y_va, batch_size=a.batch_size)
     opt = mg.optim.Adam(model.parameters(), lr=a.lr)
-    extra = {"kind": "forecaster", "config": json.dumps(model.config),
-             "scaler": json.dumps(scaler.state_dict()), "lags": lags}
+    extra = {"kind": "forecaster", "config": model.config, "scaler": scaler.state_dict(),
+             "lags": lags}
     say(f"forecasting sunspots: {a.cell.upper()} {a.hidden} units, {lags}-year windows, "
         f"{len(x_tr)} training windows ({years[0]}-{years[len(train) - 1]}), "
         f"validation {years[len(train)]}-{years[-1]}")
@@ -70,31 +65,3 @@ def run_forecast(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
                       title="forecaster: mean squared error (scaled)")
     say(f"plots and checkpoint in {a.out}/ (forecast.png, loss.png, checkpoint.mg)")
     return result
-
-
-def run_classify(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
-    """Digits as 8 steps of 8 pixels: train, report held-out accuracy."""
-    from models import plots  # noqa: PLC0415
-    from models.classifier import SequenceClassifier, classifier_task  # noqa: PLC0415
-    from models.data import load_digits_sequences, train_test_split  # noqa: PLC0415
-    from models.train import Trainer  # noqa: PLC0415
-
-    mg.manual_seed(a.seed)
-    x, y = load_digits_sequences()
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, 0.2, seed=a.seed, stratify=True)
-    model = SequenceClassifier(8, a.hidden, 10, a.layers, a.cell)
-    task = classifier_task(x_tr, y_tr, x_te, y_te, batch_size=a.batch_size)
-    opt = mg.optim.Adam(model.parameters(), lr=a.lr)
-    say(f"classifying digits as sequences: {a.cell.upper()} {a.hidden} units, "
-        f"{len(x_tr)} training and {len(x_te)} test images (8 steps of 8 pixels)")
-    trainer = Trainer(model, opt, task, clip_norm=a.clip, patience=a.patience, out_dir=a.out,
-                      extra={"kind": "classifier", "config": json.dumps(model.config)},
-                      progress=not a.quiet,
-                      log=say if not a.quiet else (lambda m: None))
-    trainer.fit(a.epochs)
-    acc = float((model.predict(x_te) == y_te).mean())
-    say(f"test accuracy: {acc:.3f} (chance 0.100)")
-    plots.loss_curves(trainer.history, os.path.join(a.out, "loss.png"),
-                      title="digit classifier: cross-entropy")
-    say(f"plot and checkpoint in {a.out}/ (loss.png, checkpoint.mg)")
-    return {"accuracy": acc}

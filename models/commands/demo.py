@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Callable
 
 import numpy as np
 
 import minigrad as mg
-import minigrad.nn  # noqa: F401  (mg.nn)
+import minigrad.nn.functional as F
+from models import plots
+from models.commands import PROG, say
+from models.commands.train_lm import train_lm
+from models.lm import LanguageModel, grad_norm_per_step
 
 #: the settings of the demo's model and training: tuned so that two minutes on two CPU
 #: cores give a validation loss far below the unigram baseline (see the README)
@@ -31,13 +34,8 @@ DEMO_SETTINGS = dict(level="char", cell="lstm", embed=64, hidden=256, layers=1, 
                      text=None, resume=False)
 
 
-def run_demo(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
-    from models import plots  # noqa: PLC0415
-    from models.cli import train_lm  # noqa: PLC0415
-    from models.lm import LanguageModel, grad_norm_per_step  # noqa: PLC0415
-
+def run(a: argparse.Namespace) -> dict:
     out = a.out
-    os.makedirs(out, exist_ok=True)
     args = argparse.Namespace(**DEMO_SETTINGS, out=out, minutes=a.minutes, seed=a.seed,
                               quiet=a.quiet)
     say(f"== minigrad demo: a character LSTM trained for {a.minutes:g} minutes ==")
@@ -57,7 +55,7 @@ def run_demo(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
 
     # the unrolled graph of a short sequence, gradient norms on the edges
     say("")
-    graph_files = draw_graphs(model, tok, out, say)
+    graph_files = draw_graphs(model, tok, out)
 
     # the plots (train_lm wrote loss.png)
     x = val_ids[:101]
@@ -74,40 +72,32 @@ def run_demo(a: argparse.Namespace, say: Callable[[str], None]) -> dict:
                  "grad_norms.png", *graph_files]:
         if os.path.exists(os.path.join(out, name)):
             say(f"  {name}")
-    say(f"more text: python -m models generate --checkpoint {out} --seed \"The \" --words 10")
+    say(f"more text: {PROG} generate --checkpoint {out} --seed \"The \" --words 10")
     return s
 
 
-def draw_graphs(model, tok, out: str, say: Callable[[str], None]) -> list[str]:
+def draw_graphs(model: LanguageModel, tok, out: str) -> list[str]:
     """The unrolled graph of 5 characters through the model, drawn twice: every op,
     and one box per time step; edges labelled with gradient norms."""
-    try:
-        import minigrad.viz as viz  # noqa: PLC0415
-    except ImportError as e:
-        say(f"(no graph: minigrad.viz is not available: {e})")
-        return []
-    import minigrad.nn.functional as F  # noqa: PLC0415, N812
     ids = tok.encode("def f")
     x, y = ids[:-1].reshape(-1, 1), ids[1:].reshape(-1, 1)
-    model.eval()
-    logits, _ = model(x)
-    loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), y.reshape(-1))
+    with mg.nn.eval_mode(model):
+        logits, _ = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), y.reshape(-1))
     with mg.autograd.record_grad_norms():
         loss.backward()
     model.zero_grad()
-    model.train()
     files = []
     for name, kw in (("graph.svg", {}), ("graph_steps.svg", {"collapse": True})):
         try:
-            viz.save(loss, os.path.join(out, name), params=model, show_grad=True, **kw)
+            mg.viz.save(loss, os.path.join(out, name), params=model, show_grad=True, **kw)
             files.append(name)
         except (RuntimeError, OSError) as e:  # e.g. Graphviz's dot missing
             say(f"(graph not drawn: {e})")
             dot = os.path.join(out, name.replace(".svg", ".dot"))
-            viz.save(loss, dot, params=model, show_grad=True, **kw)
+            mg.viz.save(loss, dot, params=model, show_grad=True, **kw)
             files.append(os.path.basename(dot))
             break
-    if files:
-        say(f"drew the unrolled graph of {len(ids) - 1} steps ('def f'): "
-            f"{', '.join(files)} (every op; one box per time step)")
+    say(f"drew the unrolled graph of {len(ids) - 1} steps ('def f'): "
+        f"{', '.join(files)} (every op; one box per time step)")
     return files
