@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.nn import cells as old_switch
 from minigrad.nn.recurrent import composite, fused as fused_steps, spec as specs
 from minigrad.ops.elementwise import _sigmoid
 
@@ -156,6 +157,8 @@ def test_global_switch():
         assert old is True and cell(x)[0].grad_fn.name != "LSTMCellFused"
     finally:
         mg.nn.recurrent.set_fused_default(True)
+    assert old_switch.use_fused is mg.nn.recurrent.use_fused     # the old spelling
+    assert old_switch.set_fused_default is mg.nn.recurrent.set_fused_default
 
 
 def _peephole_inputs(bias=True, seed=0):

@@ -170,8 +170,9 @@ def test_off_by_default_and_after_the_block():
     with record_states() as rec:
         pass
     assert record.active() == []
-    m(mg.randn(T, B, F))
+    _, (h_n, _) = m(mg.randn(T, B, F))
     assert len(rec) == 0
+    assert h_n.grad_fn.inputs[0].grad_fn.probe is None       # the steps got no probe
 
 
 def test_unbatched_and_no_grad_calls_record_too():

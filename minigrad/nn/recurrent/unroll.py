@@ -38,25 +38,25 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     ((B, H) per state: h, or h and c). ``weights`` follow the state in the step call
     (W_hh, extra weights, b_hh unless folded). Returns the (N, H) output rows, in
     the rows' order, and the final state of every sequence, (B, H) each."""
-    sizes, masks, steps = layout.sizes, layout.masks, len(layout.sizes)
+    sizes, masks, packed, steps = layout.sizes, layout.masks, layout.packed, len(layout.sizes)
     if fused:
         node, xgs = sequence_steps(xg, sizes, weights[0] if spec.sequence_dw_hh else None)
     else:
         node, xgs = None, ops.split(xg, sizes, axis=0)
-    step = spec.step(fused)
+    step, cell_state = spec.step(fused), spec.cell_state
     order = range(steps - 1, -1, -1) if reverse else range(steps)
     state, ended = list(init), []
-    if layout.packed and reverse and sizes[-1] < sizes[0]:
+    if packed and reverse and sizes[-1] < sizes[0]:
         state = [s[:sizes[-1]] for s in state]   # the longest sequences start at the end
     outputs: list = [None] * steps
     for t in order:
         with scope(f"t={t}"):
-            if layout.packed and sizes[t] != state[0].shape[0]:
+            if packed and sizes[t] != state[0].shape[0]:
                 state = _resize(state, sizes[t], init, ended)
             handoff = None if node is None else node.handoff(t, state[0])
             probe = None if trace is None else trace.probe()
             new = step(xgs[t], *state, *weights, handoff=handoff, probe=probe)
-            new = list(new) if spec.cell_state else [new]
+            new = list(new) if cell_state else [new]
             if trace is not None:
                 trace.step(t, probe, new)
             mask = None if masks is None else masks[t]
