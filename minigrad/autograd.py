@@ -24,7 +24,7 @@ import traceback
 import weakref
 from typing import Any, Iterator
 
-from minigrad import backend
+from minigrad import backend, versions
 from minigrad.tensor import Tensor
 
 _FREED = "freed"  # what a node's saved arrays become once backward has used them
@@ -60,6 +60,7 @@ class Function:
     grad_norms: list | None = None  # per input, filled under record_grad_norms()
     created_at: str | None = None   # the user's line, filled under detect_anomaly()
     hooked = False                  # an output has hooks or retains its grad
+    writes_seen = 0                 # in-place writes so far when recorded (see versions)
 
     def forward(self, *xs):
         raise NotImplementedError
@@ -122,9 +123,11 @@ class Function:
         self.needs_input_grad = need
         self.generation = gen + 1
         self.scope = state.scope
+        self.writes_seen = _writes.writes
 
 
 _ref = weakref.ref
+_writes = versions.counter
 
 
 def _input_error(fn: Function, inputs, xs, exc: Exception) -> Exception:
@@ -181,6 +184,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
     owned: set[int] = set()
     heap = [(-fn0.generation, 0, fn0)]
     counter = 1
+    writes = _writes.writes
     while heap:
         fn = heappop(heap)[2]
         gys = pending.pop(fn)
@@ -192,6 +196,8 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 f"backward: trying to backward through the graph a second time (op "
                 f"{fn.name}); its saved arrays were freed after the first backward. "
                 "Pass retain_graph=True to the first backward() to keep them.")
+        if fn.writes_seen != writes:  # something was written in place since fn was made
+            _check_unchanged(fn)
         if len(gys) > 1 and any(g is None for g in gys):
             gys = _fill_missing(fn, gys)
         if fn.hooked:
@@ -227,6 +233,23 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
             else:
                 slot[i] = new = old + gx
                 owned.add(id(new))
+
+
+def _check_unchanged(fn: Function) -> None:
+    """Refuse to run ``fn.backward`` on arrays changed in place after ``fn`` saved them
+    (PyTorch's check, with its message): the gradient would silently be wrong."""
+    for a in versions.arrays_in(list(fn.__dict__.values()), []):
+        now = versions.written_since(a, fn.writes_seen)
+        if now is not None:
+            where = f" in scope {'/'.join(fn.scope)}" if fn.scope else ""
+            made = f", created at {fn.created_at}" if fn.created_at else ""
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: a {a.dtype} tensor of shape {tuple(a.shape)} "
+                f"saved by {fn.name}{where}{made} is at version {now}, changed after "
+                f"{fn.name} saved it. Write out of place (y = y * 2, not y.mul_(2)), "
+                "write into a clone(), or write after backward(); "
+                "mg.autograd.detect_anomaly() names the line that made the op")
 
 
 def _fill_missing(fn: Function, gys: list) -> list:

@@ -45,6 +45,11 @@ def clone(x: Tensor) -> Tensor:
     return Clone()(x)
 
 
+def contiguous(x: Tensor) -> Tensor:
+    """x itself if its array is laid out row by row (C order), else a copy that is."""
+    return x if x.array.flags.c_contiguous else Clone()(x)
+
+
 class Transpose(Function):
     def __init__(self, axes):
         self.axes = axes
@@ -137,6 +142,27 @@ def transpose(x: Tensor, *axes: int) -> Tensor:
     elif axes and sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {x.ndim}-d tensor")
     return Transpose(tuple(a % x.ndim for a in axes) if axes else None)(x)
+
+
+def t(x: Tensor) -> Tensor:
+    """PyTorch's ``t()``: a 2-D tensor transposed; 0-D and 1-D ones as they are."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}; "
+                         "use transpose(dim0, dim1) or permute")
+    return transpose(x) if x.ndim == 2 else x
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start:start + length`` along ``dim`` (a view, as ``x[..., a:b]``)."""
+    axis = norm_axis(dim, x.ndim, "narrow")
+    n = x.shape[axis]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                         f"size ({n}) of dim {dim} (tensor of shape {x.shape})")
+    return x[(slice(None),) * axis + (slice(start, start + int(length)),)]
 
 
 def permute(x: Tensor, *axes: int) -> Tensor:

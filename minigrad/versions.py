@@ -1,0 +1,92 @@
+"""The version counter: which memory an in-place write changed, and when.
+
+A node of the graph keeps arrays for its backward (``Mul`` keeps both factors, ``Tanh``
+its output). Writing into one of them between the forward and the backward would make
+the backward use the new numbers and give a wrong gradient with no error. PyTorch
+guards against that with a version counter on every tensor, bumped by each in-place
+write and checked by the nodes that saved it; minigrad does the same, with the counter
+on the *memory*: all tensors whose arrays are views of one block (``x``, ``x[0]``,
+``x.t()``, ``x.detach()``, ``x.data``) share one counter, as PyTorch's views share
+their base's.
+
+The engine's hot path pays almost nothing for it. Every write adds one to the global
+count ``writes``; each node notes that count when it is recorded (one integer), and
+backward compares it with the count now: only a node recorded before some write looks
+at its saved arrays, and only those arrays' memory is looked up here.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from minigrad import backend
+
+
+class _Counter:
+    """Global count of in-place writes (a plain attribute: the cheapest read)."""
+    writes = 0
+
+
+counter = _Counter()
+
+# id(memory owner) -> [weak reference to it, version, number of its latest write]
+_memory: dict[int, list] = {}
+
+
+def owner(array: Any) -> Any:
+    """The array that owns the memory ``array`` looks into (itself if not a view)."""
+    while True:
+        base = getattr(array, "base", None)
+        if base is None or not backend.is_array(base):
+            return array
+        array = base
+
+
+def _forget(key: int):
+    return lambda _ref: _memory.pop(key, None)
+
+
+def mark_written(array: Any) -> None:
+    """Record an in-place write into ``array``'s memory: its version goes up by one."""
+    root = owner(array)
+    counter.writes += 1
+    entry = _memory.get(id(root))
+    if entry is None or entry[0]() is not root:
+        try:
+            ref = weakref.ref(root, _forget(id(root)))
+        except TypeError:  # an array type without weak references: keep it alive
+            ref = (lambda r: lambda: r)(root)
+        entry = _memory[id(root)] = [ref, 0, 0]
+    entry[1] += 1
+    entry[2] = counter.writes
+
+
+def version(array: Any) -> int:
+    """How many in-place writes the memory of ``array`` has had (PyTorch's ``_version``)."""
+    root = owner(array)
+    entry = _memory.get(id(root))
+    return entry[1] if entry is not None and entry[0]() is root else 0
+
+
+def written_since(array: Any, writes: int) -> int | None:
+    """The version of ``array``'s memory if it was written after the ``writes``-th
+    write overall, else None."""
+    root = owner(array)
+    entry = _memory.get(id(root))
+    if entry is not None and entry[0]() is root and entry[2] > writes:
+        return entry[1]
+    return None
+
+
+def arrays_in(obj: Any, out: list) -> list:
+    """Every backend array inside ``obj`` (nested tuples, lists and dicts), no recursion."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if backend.is_array(x):
+            out.append(x)
+        elif isinstance(x, tuple | list):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+    return out
