@@ -20,7 +20,7 @@ def as_dtype(dtype: Any):
     if isinstance(dtype, str) and dtype.replace(".cuda", "") in _FROM_LEGACY:
         dtype = _FROM_LEGACY[dtype.replace(".cuda", "")]
     elif isinstance(dtype, type) and hasattr(dtype, "legacy_dtype"):
-        dtype = dtype.legacy_dtype
+        dtype = dtype.legacy_dtype or backend.default_dtype()  # torch.Tensor: the default
     return backend.as_dtype(dtype)
 
 

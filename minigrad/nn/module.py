@@ -10,6 +10,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
 from minigrad import backend
+from minigrad.dtypes import to_args
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
 
@@ -31,12 +32,17 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() first")
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        # a replaced member keeps its place (PyTorch's state_dict order, e.g. when tying
+        # decoder.weight = encoder.weight)
         if isinstance(value, Parameter):
+            self._modules.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._parameters.pop(name, None)
             self._modules[name] = value
+        else:
+            self._parameters.pop(name, None)
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -146,13 +152,16 @@ class Module:
                 p.grad.array = convert(p.grad.array)
         return self
 
-    def to(self, target: Any) -> Module:
-        """``.to("cuda")``, ``.to("cpu")`` or ``.to(dtype)``."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda"):
-            device = backend.check_device(target)
-            return self._apply(lambda a: backend.to_device(a, device))
-        dtype = backend.as_dtype(target)
-        return self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``.to("cuda")``, ``.to("cpu")``, ``.to(dtype)``, ``.to(device, dtype)`` or
+        ``.to(device=..., dtype=...)``, as PyTorch's (dtype changes floating weights)."""
+        device, dtype = to_args(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is not None:
+            self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
+        if device is not None:
+            device = backend.check_device(device)
+            self._apply(lambda a: backend.to_device(a, device))
+        return self
 
     def double(self) -> Module:
         return self.to(backend.float64)
