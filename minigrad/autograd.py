@@ -47,8 +47,9 @@ class Function:
     Subclasses write ``forward(*arrays)`` and ``backward(*grads)`` on raw backend
     arrays, keeping in ``self.saved`` only what backward needs. ``backward`` returns
     one gradient per input (``None`` where none is needed: see
-    ``self.needs_input_grad``), and receives ``None`` for an output whose gradient
-    never arrived (only multi-output ops see that).
+    ``self.needs_input_grad``, already set when forward runs; empty when no graph is
+    recorded), and receives ``None`` for an output whose gradient never arrived (only
+    multi-output ops see that).
     """
     # engine fields; op parameters (axis, shape...) go in the instance __dict__
     generation = 0
@@ -79,14 +80,8 @@ class Function:
 
     def __call__(self, *inputs):
         # The hot path of every op: kept flat, since its cost is the engine's overhead.
-        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
-        try:
-            ys = self.forward(*xs)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _input_error(self, inputs, xs, e) from None
-        if state.anomaly:
-            self.created_at = _user_line()
-            _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
+        # Which inputs need a gradient is known before forward runs, so a forward can
+        # keep only what those gradients need (Mul by a constant keeps the constant).
         gen = -1
         if state.grad_enabled:
             need = []
@@ -100,27 +95,36 @@ class Function:
                         gen = 0
                 else:
                     need.append(False)
+            if gen >= 0:
+                self.needs_input_grad = need
+        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            ys = self.forward(*xs)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _input_error(self, inputs, xs, e) from None
+        if state.anomaly:
+            self.created_at = _user_line()
+            _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
         if not isinstance(ys, tuple):  # one output: the common case
             out = Tensor._wrap(ys)
             if gen >= 0:
-                self._link(inputs, need, gen)
+                self._link(inputs, gen)
                 out.grad_fn = self
                 out.requires_grad = True
                 self.outputs = (_ref(out),)
             return out
         outs = tuple(Tensor._wrap(y) for y in ys)
         if gen >= 0:
-            self._link(inputs, need, gen)
+            self._link(inputs, gen)
             for i, out in enumerate(outs):
                 out.grad_fn, out.requires_grad, out._index = self, True, i
             self.outputs = tuple(_ref(o) for o in outs)
             self.out_meta = [(y.shape, y.dtype) for y in ys]
         return outs
 
-    def _link(self, inputs: tuple, need: list, gen: int) -> None:
+    def _link(self, inputs: tuple, gen: int) -> None:
         """Make this call a node of the graph, one generation after its newest input."""
         self.inputs = inputs
-        self.needs_input_grad = need
         self.generation = gen + 1
         self.scope = state.scope
         self.writes_seen = _writes.writes
@@ -198,6 +202,9 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 "Pass retain_graph=True to the first backward() to keep them.")
         if fn.writes_seen != writes:  # something was written in place since fn was made
             _check_unchanged(fn)
+            fn.inputs = tuple(versions.as_seen(x, fn.writes_seen)
+                              if isinstance(x, Tensor) and x._rebinds else x
+                              for x in fn.inputs)
         if len(gys) > 1 and any(g is None for g in gys):
             gys = _fill_missing(fn, gys)
         if fn.hooked:

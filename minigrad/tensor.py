@@ -23,6 +23,7 @@ class Tensor:
     _index = 0       # which output of grad_fn this is
     _hooks: list | None = None
     _retain = False
+    _rebinds: list | None = None  # in-place ops inside a graph (minigrad.versions)
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,

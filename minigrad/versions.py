@@ -61,6 +61,22 @@ def mark_written(array: Any) -> None:
     entry[2] = counter.writes
 
 
+def note_rebind(x: Any, old: Any) -> None:
+    """Record that tensor ``x`` took a new value and history (an in-place op inside a
+    graph), ``old`` standing for what it was: nodes made before keep reading ``old``."""
+    counter.writes += 1
+    x._rebinds = (x._rebinds or []) + [(counter.writes, old)]
+
+
+def as_seen(x: Any, writes: int) -> Any:
+    """Tensor ``x`` as a node recorded after the ``writes``-th write saw it: ``x`` itself,
+    or the stand-in for its value then if an in-place op has rebound it since."""
+    for serial, old in x._rebinds:
+        if serial > writes:
+            return old
+    return x
+
+
 def version(array: Any) -> int:
     """How many in-place writes the memory of ``array`` has had (PyTorch's ``_version``)."""
     root = owner(array)

@@ -39,15 +39,19 @@ class Sub(Add):
 
 
 class Mul(Function):
+    """d(ab)/da = b, d(ab)/db = a: each side's gradient needs only the other factor, so
+    only that one is kept (x * 2 keeps 2, not x: writing x afterwards is harmless)."""
+
     def forward(self, a, b):
-        self.saved = a, b
+        na, nb = self.needs_input_grad or (False, False)
+        self.saved = (b if na else None), (a if nb else None), shape_of(a), shape_of(b)
         return a * b
 
     def backward(self, g):
-        a, b = self.saved
+        b, a, sa, sb = self.saved
         na, nb = self.needs_input_grad
-        return (unbroadcast(g * b, a.shape) if na else None,
-                unbroadcast(g * a, b.shape) if nb else None)
+        return (unbroadcast(g * b, sa) if na else None,
+                unbroadcast(g * a, sb) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("mul", a, b)

@@ -65,7 +65,9 @@ def _check_result(x: Tensor, new: Tensor, op: str) -> None:
 
 
 def _rebind(x: Tensor, old: Tensor, new: Tensor) -> None:
-    """x becomes ``new`` (array and history); x's old node now outputs ``old``."""
+    """x becomes ``new`` (array and history); x's old node now outputs ``old``, and the
+    nodes that read x before read ``old`` in backward (``versions.as_seen``)."""
+    versions.note_rebind(x, old)
     fn = old.grad_fn
     if fn is not None:
         refs = list(fn.outputs)
