@@ -342,6 +342,7 @@ class Tensor:
     def __le__(self, o): return ops.compare(self, o, "less_equal")
     def __gt__(self, o): return ops.compare(self, o, "greater")
     def __ge__(self, o): return ops.compare(self, o, "greater_equal")
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # ----------------------------------------------------------- methods
     def exp(self): return ops.exp(self)
@@ -398,6 +399,7 @@ class Tensor:
     def squeeze(self, *a, **kw): return ops.squeeze(self, *a, **kw)
     def unsqueeze(self, *a, **kw): return ops.unsqueeze(self, *a, **kw)
     def expand(self, *shape): return ops.expand(self, *shape)
+    def repeat(self, *reps): return ops.repeat(self, *reps)
     def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
     def split(self, *a, **kw): return ops.split(self, *a, **kw)
     def chunk(self, *a, **kw): return ops.chunk(self, *a, **kw)

@@ -10,7 +10,7 @@ from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max
                                      softmax, sum)
 from minigrad.ops.selection import sort, topk
 from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, contiguous, expand,
-                                flatten, narrow, permute, reshape, split, squeeze, stack, t,
+                                flatten, narrow, permute, repeat, reshape, split, squeeze, stack, t,
                                 transpose, unbind, unsqueeze)
 from minigrad.ops import inplace  # noqa: F401,I001  (Tensor's in-place methods; after the ops)
 
@@ -22,6 +22,6 @@ __all__ = [
     "embedding", "getitem", "index_select", "one_hot", "setitem", "sort", "topk",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
     "broadcast_to", "cat", "chunk", "clone", "concat", "contiguous", "expand", "flatten",
-    "narrow", "permute", "reshape", "split", "squeeze", "stack", "t", "transpose", "unbind",
-    "unsqueeze",
+    "narrow", "permute", "repeat", "reshape", "split", "squeeze", "stack", "t", "transpose",
+    "unbind", "unsqueeze",
 ]

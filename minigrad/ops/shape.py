@@ -77,6 +77,24 @@ class BroadcastTo(Function):
         return f"broadcast_to: cannot broadcast {tuple(x.shape)} to {self.shape}"
 
 
+class Repeat(Function):
+    """PyTorch's ``x.repeat(r0, r1, ...)`` (NumPy's tile): the backward adds up the
+    gradients of all the copies of each element."""
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        self.saved = x.shape
+        return get_array_module(x).tile(x, self.reps)
+
+    def backward(self, g):
+        shape = self.saved
+        full = (1,) * (len(self.reps) - len(shape)) + tuple(shape)
+        g = g.reshape([n for r, s in zip(self.reps, full) for n in (r, s)])
+        return g.sum(axis=tuple(range(0, 2 * len(self.reps), 2))).reshape(shape)
+
+
 class Concat(Function):
     """Joins along an axis; backward slices the gradient back into pieces."""
 
@@ -201,6 +219,15 @@ def unsqueeze(x: Tensor, axis: int) -> Tensor:
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     return x if shape == x.shape else BroadcastTo(shape)(x)
+
+
+def repeat(x: Tensor, *reps: int) -> Tensor:
+    """Copies of x side by side: ``x.repeat(2, 1)`` stacks two along axis 0."""
+    reps = _shape_arg(reps)
+    if len(reps) < x.ndim or any(not isinstance(r, int) or r < 0 for r in reps):
+        raise ValueError(f"repeat: needs a non-negative count for each of the {x.ndim} dims "
+                         f"(or more), got {reps}")
+    return Repeat(tuple(reps))(x)
 
 
 def expand(x: Tensor, *shape: int) -> Tensor:

@@ -36,7 +36,7 @@ from minigrad.ops import (abs, add, argmax, argmin, cat, chunk, clamp, clip, con
                           permute, pow, relu, reshape, sigmoid, sin, softmax, sort, split, sqrt,
                           squeeze, stack, sub, sum, t, tanh, topk, transpose, unbind, unsqueeze,
                           where)
-from minigrad.torch import autograd, nn, serialization  # noqa: I001
+from minigrad.torch import autograd, nn, serialization, utils  # noqa: I001
 from minigrad.torch.convert import from_torch, to_torch
 from minigrad.torch.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                                    HalfTensor, IntTensor, LongTensor, ShortTensor, Tensor, bool,
@@ -45,6 +45,16 @@ from minigrad.torch.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTen
 from minigrad.torch.serialization import load, save
 
 mm = matmul
+
+
+def bmm(input: Any, mat2: Any) -> Any:  # noqa: A002
+    """Batched matrix product of (B, n, m) and (B, m, p) tensors."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise ValueError(f"bmm: expects two 3-D tensors, got shapes {input.shape} and "
+                         f"{mat2.shape}")
+    return matmul(input, mat2)
+
+
 Size = tuple
 manual_seed = _mg.manual_seed
 
@@ -138,16 +148,17 @@ for _path, _module in {"optim": optim, "optim.lr_scheduler": optim.lr_scheduler}
 __all__ = [
     "abs", "add", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "concat", "cos", "div",
     "exp", "flatten", "index_select", "log", "log1p", "log_softmax", "logsumexp", "masked_fill",
-    "matmul", "mm", "max", "maximum", "mean", "min", "minimum", "mul", "narrow", "neg",
+    "matmul", "mm", "bmm", "max", "maximum", "mean", "min", "minimum", "mul", "narrow", "neg",
     "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sort", "split", "sqrt",
     "squeeze", "stack", "sub", "sum", "t", "tanh", "topk", "transpose", "unbind", "unsqueeze",
     "where", "arange", "eye", "from_numpy", "full", "linspace", "multinomial", "ones", "rand",
     "randint", "randn", "randperm", "tensor", "zeros", "zeros_like", "ones_like", "full_like",
     "empty", "empty_like", "as_tensor", "is_tensor", "is_floating_point", "numel",
     "get_default_dtype", "set_default_dtype", "set_grad_enabled", "enable_grad",
-    "is_grad_enabled", "no_grad", "manual_seed", "Size", "cuda", "backends", "optim", "autograd",
-    "nn", "serialization", "save", "load", "from_torch", "to_torch", "Tensor", "FloatTensor",
-    "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-    "ByteTensor", "BoolTensor", "device", "bool", "double", "float", "float16", "float32",
-    "float64", "half", "int", "int8", "int16", "int32", "int64", "long", "short", "uint8",
+    "is_grad_enabled", "no_grad", "manual_seed", "Size", "cuda", "backends", "optim",
+    "autograd", "utils", "nn", "serialization", "save", "load", "from_torch", "to_torch",
+    "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+    "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "device", "bool", "double",
+    "float", "float16", "float32", "float64", "half", "int", "int8", "int16", "int32", "int64",
+    "long", "short", "uint8",
 ]

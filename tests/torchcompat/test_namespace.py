@@ -96,3 +96,37 @@ def test_creation_functions():
     assert torch.zeros_like(x).dtype == torch.double and torch.full_like(x, 2).sum().item() == 12
     assert torch.empty(2, 2).shape == (2, 2) and torch.as_tensor(x) is x
     assert torch.max(x, 1)[1].tolist() == [0, 0] and torch.mm(x, x.t()).shape == (2, 2)
+
+
+def test_data_loader_batches_and_shuffles():
+    from minigrad.torch.utils.data import DataLoader, Dataset, TensorDataset
+    xs, ys = torch.arange(10).reshape(5, 2), torch.tensor([0, 1, 0, 1, 1])
+    loader = DataLoader(TensorDataset(xs, ys), batch_size=2)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3 and batches[-1][0].shape == (1, 2)
+    assert batches[0][0].tolist() == [[0, 1], [2, 3]] and batches[0][1].tolist() == [0, 1]
+    assert len(DataLoader(TensorDataset(xs, ys), batch_size=2, drop_last=True)) == 2
+    torch.manual_seed(0)
+    order = [int(b[1][0]) for b in DataLoader(TensorDataset(torch.arange(6), torch.arange(6)),
+                                               batch_size=1, shuffle=True)]
+    assert sorted(order) == list(range(6)) and order != list(range(6))
+
+    class Words(Dataset):
+        def __len__(self):
+            return 3
+
+        def __getitem__(self, i):
+            return {"ids": torch.tensor([i, i]), "n": i, "word": "abc"[i]}
+
+    batch = next(iter(DataLoader(Words(), batch_size=3)))
+    assert batch["ids"].shape == (3, 2) and batch["n"].tolist() == [0, 1, 2]
+    assert batch["word"] == ["a", "b", "c"]
+
+
+def test_comparison_methods_and_bmm():
+    pred, labels = torch.tensor([1, 0, 2]), torch.tensor([1, 1, 2])
+    assert pred.eq(labels).sum().item() == 2 and (pred == labels).long().sum().item() == 2
+    assert pred.ne(labels).tolist() == [False, True, False] and pred.gt(0).sum().item() == 2
+    assert torch.bmm(torch.ones(2, 3, 4), torch.ones(2, 4, 5)).shape == (2, 3, 5)
+    with pytest.raises(ValueError, match="bmm: expects two 3-D tensors"):
+        torch.bmm(torch.ones(3, 4), torch.ones(4, 5))
