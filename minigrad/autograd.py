@@ -201,10 +201,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 f"{fn.name}); its saved arrays were freed after the first backward. "
                 "Pass retain_graph=True to the first backward() to keep them.")
         if fn.writes_seen != writes:  # something was written in place since fn was made
-            _check_unchanged(fn)
-            fn.inputs = tuple(versions.as_seen(x, fn.writes_seen)
-                              if isinstance(x, Tensor) and x._rebinds else x
-                              for x in fn.inputs)
+            versions.check_node(fn)
         if len(gys) > 1 and any(g is None for g in gys):
             gys = _fill_missing(fn, gys)
         if fn.hooked:
@@ -240,23 +237,6 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
             else:
                 slot[i] = new = old + gx
                 owned.add(id(new))
-
-
-def _check_unchanged(fn: Function) -> None:
-    """Refuse to run ``fn.backward`` on arrays changed in place after ``fn`` saved them
-    (PyTorch's check, with its message): the gradient would silently be wrong."""
-    for a in versions.arrays_in(list(fn.__dict__.values()), []):
-        now = versions.written_since(a, fn.writes_seen)
-        if now is not None:
-            where = f" in scope {'/'.join(fn.scope)}" if fn.scope else ""
-            made = f", created at {fn.created_at}" if fn.created_at else ""
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified "
-                f"by an inplace operation: a {a.dtype} tensor of shape {tuple(a.shape)} "
-                f"saved by {fn.name}{where}{made} is at version {now}, changed after "
-                f"{fn.name} saved it. Write out of place (y = y * 2, not y.mul_(2)), "
-                "write into a clone(), or write after backward(); "
-                "mg.autograd.detect_anomaly() names the line that made the op")
 
 
 def _fill_missing(fn: Function, gys: list) -> list:

@@ -72,7 +72,12 @@ class Tensor:
         """PyTorch's ``.data``: the same values as a tensor outside autograd (no history,
         no gradient) that shares this tensor's array, so ``p.data.add_(g, alpha=-lr)``
         or ``w.data.uniform_(-0.1, 0.1)`` change ``p`` / ``w`` themselves. The array
-        itself is ``.array``."""
+        itself is ``.array``.
+
+        Unlike PyTorch's, it shares the version counter (which belongs to the memory,
+        see ``minigrad.versions``), as ``detach()`` does in both: a write through it
+        between a forward and its backward is refused instead of silently changing
+        the gradient."""
         return Tensor._wrap(self.array)
 
     @data.setter

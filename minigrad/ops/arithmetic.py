@@ -43,15 +43,17 @@ class Mul(Function):
     only that one is kept (x * 2 keeps 2, not x: writing x afterwards is harmless)."""
 
     def forward(self, a, b):
-        na, nb = self.needs_input_grad or (False, False)
-        self.saved = (b if na else None), (a if nb else None), shape_of(a), shape_of(b)
+        need = self.needs_input_grad
+        if need:
+            self.saved = (b if need[0] else None), (a if need[1] else None)
         return a * b
 
     def backward(self, g):
-        b, a, sa, sb = self.saved
+        b, a = self.saved
+        x, y = self.inputs  # only shapes are needed, and only of tensors
         na, nb = self.needs_input_grad
-        return (unbroadcast(g * b, sa) if na else None,
-                unbroadcast(g * a, sb) if nb else None)
+        return (unbroadcast(g * b, x.shape) if na else None,
+                unbroadcast(g * a, y.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("mul", a, b)
