@@ -221,9 +221,7 @@ class Tensor:
     def cpu(self) -> Tensor: return self.to("cpu")
     def cuda(self) -> Tensor: return self.to("cuda")
 
-    @property
-    def is_cuda(self) -> bool:
-        return self.device == "cuda"
+    is_cuda = property(lambda self: self.device == "cuda")
 
     def double(self) -> Tensor: return ops.astype(self, backend.float64)
     def float(self) -> Tensor: return ops.astype(self, backend.float32)
@@ -234,8 +232,7 @@ class Tensor:
     def astype(self, dtype: Any) -> Tensor: return ops.astype(self, dtype)
     def type_as(self, other: Tensor) -> Tensor: return ops.astype(self, other.dtype)
 
-    def is_floating_point(self) -> bool:
-        return backend.is_floating(self.dtype)
+    def is_floating_point(self) -> bool: return backend.is_floating(self.dtype)
 
     def type(self, dtype: Any = None) -> str | Tensor:
         """No argument: PyTorch's type name ('torch.FloatTensor'). With a dtype, a name
@@ -246,30 +243,22 @@ class Tensor:
         return ops.astype(self, as_dtype(dtype))
 
     # ----------------------------------------------------------- new tensors like this one
-    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
-                   requires_grad: bool = False) -> Tensor:
-        """A new leaf tensor holding a copy of ``data``, with this one's dtype and device
-        unless given."""
-        data = data.array.copy() if isinstance(data, Tensor) else data
-        return Tensor(data, requires_grad, as_dtype(dtype or self.dtype),
-                      device or self.device)
-
+    # (leaves of this tensor's dtype and device unless given: w.new_zeros(layers, batch, h))
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> Tensor:
-        xp = backend.xp_for(device or self.device)
         shape = tuple(size) if isinstance(size, tuple | list) else (size,)
-        data = xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype))
-        return Tensor(data, requires_grad)
+        xp = backend.xp_for(device or self.device)
+        return Tensor(xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype)),
+                      requires_grad)
 
-    def new_zeros(self, *size: Any, **kw: Any) -> Tensor:
-        """``w.new_zeros(layers, batch, hidden)``: zeros of this tensor's dtype and device."""
-        return self.new_full(size_arg(size), 0, **kw)
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        data = data.array.copy() if isinstance(data, Tensor) else data
+        return Tensor(data, requires_grad, as_dtype(dtype or self.dtype), device or self.device)
 
-    def new_ones(self, *size: Any, **kw: Any) -> Tensor:
-        return self.new_full(size_arg(size), 1, **kw)
-
-    def new_empty(self, *size: Any, **kw: Any) -> Tensor:
-        return self.new_full(size_arg(size), 0, **kw)
+    def new_zeros(self, *size, **kw): return self.new_full(size_arg(size), 0, **kw)
+    def new_ones(self, *size, **kw): return self.new_full(size_arg(size), 1, **kw)
+    def new_empty(self, *size, **kw): return self.new_full(size_arg(size), 0, **kw)
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, o): return ops.add(self, o)
