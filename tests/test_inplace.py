@@ -218,6 +218,8 @@ def test_in_place_ops_inside_a_graph_pass_gradcheck():
         h.div_(b + 1)
         h.tanh_()
         h[1] = v * 2              # SetItem: dh[1] -> v, the rest of h unchanged
+        h[0, [2, 0]] = v[:2]      # an integer-array index
+        h[h > 0.5] = 0.25         # a mask, a constant
         h.clamp_(-0.9, 0.9)
         h.copy_(h * a)
         return h
