@@ -52,8 +52,8 @@ class Mul(Function):
         b, a = self.saved
         x, y = self.inputs  # only shapes are needed, and only of tensors
         na, nb = self.needs_input_grad
-        return (unbroadcast(g * b, x.shape) if na else None,
-                unbroadcast(g * a, y.shape) if nb else None)
+        return (unbroadcast(g * b, x.array.shape) if na else None,
+                unbroadcast(g * a, y.array.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("mul", a, b)
