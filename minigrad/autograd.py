@@ -5,11 +5,11 @@ arrays, ``backward`` maps the gradient of the outputs to the gradient of the inp
 (the chain rule, one op at a time). Calling a Function on tensors runs ``forward``
 and, when a gradient is wanted, links the outputs to the node:
 
-    output.grad_fn = node,  node.inputs = (input tensors, held strongly),
-    node.outputs = (weak references to the outputs)
+    output.grad_fn = node,  node.inputs = (input tensors, held strongly)
 
-Outputs are held weakly so the graph has no reference cycles: dropping the loss
-frees the whole graph by reference counting alone.
+A node does not hold its outputs (only weak references to those with hooks or
+retain_grad, ``node.watched``), so the graph has no reference cycles: dropping the
+loss frees the whole graph by reference counting alone.
 
 ``backward`` visits nodes in reverse topological order with a heap keyed on the
 node's generation (one more than the newest input's), so a node runs only after
@@ -55,12 +55,13 @@ class Function:
     generation = 0
     saved: Any = ()
     inputs: tuple = ()
-    outputs: tuple = ()
+    n_outputs = 1
     needs_input_grad: tuple = ()
     scope: tuple[str, ...] = ()
     grad_norms: list | None = None  # per input, filled under record_grad_norms()
     created_at: str | None = None   # the user's line, filled under detect_anomaly()
     hooked = False                  # an output has hooks or retains its grad
+    watched: dict | None = None     # those outputs: {index: weak reference}
     writes_seen = 0                 # in-place writes so far when recorded (see versions)
 
     def forward(self, *xs):
@@ -73,6 +74,13 @@ class Function:
     def name(self) -> str:
         return type(self).__name__
 
+    def watch(self, out: Tensor) -> None:
+        """Have backward run ``out``'s hooks (and retain_grad) on its gradient."""
+        if self.watched is None:
+            self.watched = {}
+        self.watched[out._index] = weakref.ref(out)
+        self.hooked = True
+
     def explain(self, *xs) -> str | Exception | None:
         """Say why these inputs are wrong for this op: a message (raised as ValueError),
         an exception to raise, or None when there is no specific reason."""
@@ -82,22 +90,29 @@ class Function:
         # The hot path of every op: kept flat, since its cost is the engine's overhead.
         # Which inputs need a gradient is known before forward runs, so a forward can
         # keep only what those gradients need (Mul by a constant keeps the constant).
-        gen = -1
+        gen = -1                       # newest generation among inputs that need a grad
+        xs = []
         if state.grad_enabled:
             need = []
             for x in inputs:
-                if isinstance(x, Tensor) and x.requires_grad:
-                    need.append(True)
-                    f = x.grad_fn
-                    if f is not None and f.generation > gen:
-                        gen = f.generation
-                    elif gen < 0:
-                        gen = 0
-                else:
+                if not isinstance(x, Tensor):
+                    xs.append(x)
                     need.append(False)
+                    continue
+                xs.append(x.array)
+                need.append(x.requires_grad)
+                if x.requires_grad:
+                    f = x.grad_fn
+                    if f is None:
+                        if gen < 0:
+                            gen = 0
+                    elif f.generation > gen:
+                        gen = f.generation
             if gen >= 0:
-                self.needs_input_grad = need
-        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
+                self.needs_input_grad = tuple(need)
+        else:
+            for x in inputs:
+                xs.append(x.array if isinstance(x, Tensor) else x)
         try:
             ys = self.forward(*xs)
         except (ValueError, TypeError, IndexError) as e:
@@ -105,32 +120,32 @@ class Function:
         if state.anomaly:
             self.created_at = _user_line()
             _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
-        if not isinstance(ys, tuple):  # one output: the common case
-            out = Tensor._wrap(ys)
-            if gen >= 0:
-                self._link(inputs, gen)
+        if type(ys) is not tuple:      # one output: the common case
+            out = _new(Tensor)
+            out.array = backend.scalar_to_array(ys) if isinstance(ys, _SCALARS) else ys
+            if gen >= 0:               # make this call a node of the graph
+                self.inputs = inputs
+                self.generation = gen + 1
+                self.scope = state.scope
+                self.writes_seen = _writes.writes
                 out.grad_fn = self
                 out.requires_grad = True
-                self.outputs = (_ref(out),)
             return out
         outs = tuple(Tensor._wrap(y) for y in ys)
         if gen >= 0:
-            self._link(inputs, gen)
+            self.inputs = inputs
+            self.generation = gen + 1
+            self.scope = state.scope
+            self.writes_seen = _writes.writes
             for i, out in enumerate(outs):
                 out.grad_fn, out.requires_grad, out._index = self, True, i
-            self.outputs = tuple(_ref(o) for o in outs)
+            self.n_outputs = len(outs)
             self.out_meta = [(y.shape, y.dtype) for y in ys]
         return outs
 
-    def _link(self, inputs: tuple, gen: int) -> None:
-        """Make this call a node of the graph, one generation after its newest input."""
-        self.inputs = inputs
-        self.generation = gen + 1
-        self.scope = state.scope
-        self.writes_seen = _writes.writes
 
-
-_ref = weakref.ref
+_new = object.__new__
+_SCALARS = backend.SCALAR_TYPES
 _writes = versions.counter
 
 
@@ -170,7 +185,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     leaves: dict[int, list] = {}  # id -> [tensor, grad array, owned?]
     fn0 = root.grad_fn
     if fn0 is None:
-        _add_leaf(leaves, root, grad)
+        leaves[id(root)] = [root, grad, False]
     else:
         _run(fn0, root._index, grad, leaves, retain_graph)
     _write_leaves(leaves)
@@ -180,17 +195,21 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
     record = state.record_norms
     anomaly = state.anomaly
     heappush, heappop = heapq.heappush, heapq.heappop
-    pending = {fn0: [None] * len(fn0.outputs)}
+    pending = {fn0: [None] * fn0.n_outputs}
     pending[fn0][index] = grad
     # ids of pending arrays the engine allocated itself, so it may add into them in
     # place; an array leaves this set when handed to a backward, which may return it
     # as the gradient of several inputs (Add does).
     owned: set[int] = set()
-    heap = [(-fn0.generation, 0, fn0)]
+    # The heap holds one integer per waiting node, newest generation first and, within
+    # a generation, first come first served: -generation * 2^32 + arrival. Integers
+    # compare far faster than (generation, arrival, node) tuples.
+    heap = [-fn0.generation << 32]
+    waiting = {heap[0]: fn0}
     counter = 1
     writes = _writes.writes
     while heap:
-        fn = heappop(heap)[2]
+        fn = waiting.pop(heappop(heap))
         gys = pending.pop(fn)
         if owned:
             for g in gys:
@@ -202,12 +221,15 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 "Pass retain_graph=True to the first backward() to keep them.")
         if fn.writes_seen != writes:  # something was written in place since fn was made
             versions.check_node(fn)
-        if len(gys) > 1 and any(g is None for g in gys):
-            gys = _fill_missing(fn, gys)
+        if len(gys) > 1:
+            for g in gys:
+                if g is None:
+                    gys = _fill_missing(fn, gys)
+                    break
         if fn.hooked:
             gys = _output_hooks(fn, gys)
         gxs = fn.backward(*gys)
-        if not isinstance(gxs, tuple):
+        if type(gxs) is not tuple:
             gxs = (gxs,)
         if anomaly:
             _check_finite(fn, gxs, "backward")
@@ -215,17 +237,24 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
             fn.saved = _FREED
         if record:
             fn.grad_norms = [None if g is None else _norm(g) for g in gxs]
-        for x, gx in zip(fn.inputs, gxs):
-            if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
+        # an edge of the graph: an input that needed a gradient when fn was recorded
+        for x, gx, need in zip(fn.inputs, gxs, fn.needs_input_grad):
+            if gx is None or not need:
                 continue
             f = x.grad_fn
-            if f is None:
-                _add_leaf(leaves, x, gx)
+            if f is None:              # a leaf: sum its contributions
+                entry = leaves.get(id(x))
+                if entry is None:
+                    leaves[id(x)] = [x, gx, False]
+                else:
+                    _add_leaf(entry, gx)
                 continue
             slot = pending.get(f)
             if slot is None:
-                slot = pending[f] = [None] * len(f.outputs)
-                heappush(heap, (-f.generation, counter, f))
+                slot = pending[f] = [None] * f.n_outputs
+                key = (-f.generation << 32) + counter
+                heappush(heap, key)
+                waiting[key] = f
                 counter += 1
             i = x._index
             old = slot[i]
@@ -246,12 +275,10 @@ def _fill_missing(fn: Function, gys: list) -> list:
             for g, (shape, dtype) in zip(gys, fn.out_meta)]
 
 
-def _add_leaf(leaves: dict, x: Tensor, gx) -> None:
-    """Sum a leaf's contributions; allocate once, then add in place (T steps, 1 array)."""
-    entry = leaves.get(id(x))
-    if entry is None:
-        leaves[id(x)] = [x, gx, False]
-    elif entry[2]:
+def _add_leaf(entry: list, gx) -> None:
+    """A leaf's next contribution ``entry = [leaf, sum so far, owned?]``: the first
+    sum allocates, later ones add in place (T steps, 1 array)."""
+    if entry[2]:
         entry[1] += gx
     else:
         entry[1] = entry[1] + gx
@@ -276,7 +303,7 @@ def _write_leaves(leaves: dict) -> None:
 def _output_hooks(fn: Function, gys: list) -> list:
     """Run hooks / retain_grad of the (still alive) outputs of ``fn``."""
     gys = list(gys)
-    for i, ref in enumerate(fn.outputs):
+    for i, ref in (fn.watched or {}).items():
         out = ref()
         if out is None or gys[i] is None:
             continue

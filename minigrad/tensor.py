@@ -189,7 +189,7 @@ class Tensor:
         """Keep ``.grad`` on this non-leaf after backward (leaves always keep theirs)."""
         if self.grad_fn is not None:
             self._retain = True
-            self.grad_fn.hooked = True
+            self.grad_fn.watch(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is complete; a returned tensor
@@ -200,7 +200,7 @@ class Tensor:
             self._hooks = []
         self._hooks.append(hook)
         if self.grad_fn is not None:
-            self.grad_fn.hooked = True
+            self.grad_fn.watch(self)
         return lambda: self._hooks.remove(hook)
 
     def zero_grad(self) -> None:

@@ -16,6 +16,7 @@ from minigrad import backend, ops
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
 from minigrad.nn._checks import check_dtype
+from minigrad.ops._util import t_matmul, unbroadcast
 from minigrad.ops.indexing import int_array
 from minigrad.ops import leaky_relu, relu, sigmoid, softplus, tanh  # noqa: F401  (F.relu etc.)
 from minigrad.tensor import Tensor
@@ -46,6 +47,33 @@ def _reduce(op: str, loss: Tensor, reduction: str) -> Tensor:
 
 
 # ------------------------------------------------------------------ layers' maths
+class Linear(Function):
+    """y = x W^T + b as one node (PyTorch's addmm), so the graph keeps one array of y's
+    size, not the product and the sum. For x of shape (..., in):
+
+        dx = dy W,   dW = dy^T x (summed over the leading axes),   db = dy summed likewise
+    """
+
+    def forward(self, x, w, b=None):
+        self.saved = x, w
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x, w = self.saved
+        nx, nw, *nb = self.needs_input_grad
+        gw = None
+        if nw:
+            if x.ndim <= 2:   # one row (unbatched) or a batch of rows
+                gw = t_matmul(x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])).T
+            else:
+                gw = unbroadcast(get_array_module(x).swapaxes(x, -1, -2) @ g, w.T.shape).T
+        return (g @ w if nx else None, gw,
+                *(unbroadcast(g, w.shape[:1]) if n else None for n in nb))
+
+
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch."""
     if weight.ndim != 2:
@@ -56,13 +84,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                          f"{x.shape[-1] if x.ndim else 0} features in its last dim, but the "
                          f"weight {weight.shape} expects in_features={weight.shape[1]}")
     check_dtype("linear", "the input", x, weight)
-    y = ops.matmul(x, ops.transpose(weight))
-    if bias is not None:
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), "
-                             f"got {bias.shape}")
-        y = y + bias
-    return y
+    if bias is None:
+        return Linear()(x, weight)
+    if bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), "
+                         f"got {bias.shape}")
+    return Linear()(x, weight, bias)
 
 
 def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,

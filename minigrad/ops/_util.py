@@ -17,11 +17,22 @@ def unbroadcast(g, shape: tuple[int, ...]):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    if lead and g.shape[lead:] == shape:     # only leading axes were added (a bias)
+        return g.sum(axis=0) if lead == 1 else g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
+
+
+def t_matmul(a, b):
+    """a^T b for 2-D a (K, M) and b (K, N), summed over the K rows. With K = 1 it is
+    the outer product, computed by broadcasting: the same numbers (one product per
+    entry) at half the cost of BLAS's K=1 matmul (benchmarks/README.md)."""
+    if a.shape[0] == 1:
+        return a.T * b
+    return a.T @ b
 
 
 def shape_of(x: Any) -> tuple[int, ...]:

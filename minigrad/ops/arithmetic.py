@@ -6,7 +6,7 @@ from typing import Any
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import broadcast_error, operand, shape_of, unbroadcast
+from minigrad.ops._util import broadcast_error, operand, shape_of, t_matmul, unbroadcast
 from minigrad.tensor import Tensor
 
 
@@ -17,8 +17,8 @@ class Add(Function):
     def backward(self, g):
         a, b = self.inputs  # only shapes are needed, and only of tensors
         na, nb = self.needs_input_grad
-        return (unbroadcast(g, a.shape) if na else None,
-                unbroadcast(g, b.shape) if nb else None)
+        return (unbroadcast(g, a.array.shape) if na else None,
+                unbroadcast(g, b.array.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("add", a, b)
@@ -31,8 +31,8 @@ class Sub(Add):
     def backward(self, g):
         a, b = self.inputs
         na, nb = self.needs_input_grad
-        return (unbroadcast(g, a.shape) if na else None,
-                unbroadcast(-g, b.shape) if nb else None)
+        return (unbroadcast(g, a.array.shape) if na else None,
+                unbroadcast(-g, b.array.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("sub", a, b)
@@ -119,6 +119,8 @@ class MatMul(Function):
     def backward(self, g):
         a, b = self.saved
         na, nb = self.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:   # the common case, nothing to promote or sum
+            return (g @ b.T if na else None), (t_matmul(a, g) if nb else None)
         xp = get_array_module(a, b)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

@@ -20,7 +20,6 @@ Two cases, told apart by whether the write is part of a graph:
 """
 from __future__ import annotations
 
-import weakref
 from typing import Any, Callable
 
 from minigrad import backend, versions
@@ -69,19 +68,13 @@ def _rebind(x: Tensor, old: Tensor, new: Tensor) -> None:
     nodes that read x before read ``old`` in backward (``versions.as_seen``)."""
     versions.note_rebind(x, old)
     fn = old.grad_fn
-    if fn is not None:
-        refs = list(fn.outputs)
-        refs[old._index] = weakref.ref(old)  # old is kept alive by new's node
-        fn.outputs = tuple(refs)
+    if fn is not None and fn.watched:  # x's hooks now belong to its new value
+        fn.watched.pop(old._index, None)
     x.array, x.grad_fn, x._index = new.array, new.grad_fn, new._index
     x.requires_grad = new.requires_grad
     fn = new.grad_fn
-    if fn is not None:
-        refs = list(fn.outputs)
-        refs[new._index] = weakref.ref(x)
-        fn.outputs = tuple(refs)
-        if x._hooks or x._retain:
-            fn.hooked = True
+    if fn is not None and (x._hooks or x._retain):
+        fn.watch(x)
 
 
 def _write(x: Tensor, values: Any, op: str) -> None:

@@ -111,8 +111,7 @@ class Concat(Function):
         if self.stack:  # views of g, one per input: no copies
             rows = xp.moveaxis(g, self.axis, 0)
             return tuple(rows[i] if need else None for i, need in enumerate(self.needs_input_grad))
-        bounds = list(_cumsum(self.saved))[:-1]
-        return tuple(xp.split(g, bounds, axis=self.axis))
+        return _pieces(g, self.saved, self.axis)
 
     def explain(self, *xs):
         op = "stack" if self.stack else "cat"
@@ -126,22 +125,24 @@ class Split(Function):
         self.sizes, self.axis, self.squeeze = sizes, axis, squeeze
 
     def forward(self, x):
-        xp = get_array_module(x)
-        parts = xp.split(x, list(_cumsum(self.sizes))[:-1], axis=self.axis)
-        if self.squeeze:
-            parts = [p.squeeze(self.axis) for p in parts]
-        return tuple(parts)
+        if self.squeeze:   # unbind: the slices along the axis, that axis dropped
+            return tuple(get_array_module(x).moveaxis(x, self.axis, 0) if self.axis else x)
+        return _pieces(x, self.sizes, self.axis)
 
     def backward(self, *gs):
         xp = get_array_module(*gs)
         return (xp.stack if self.squeeze else xp.concatenate)(gs, axis=self.axis)
 
 
-def _cumsum(sizes):
-    total = 0
-    for s in sizes:
-        total += s
-        yield total
+def _pieces(a, sizes, axis: int) -> tuple:
+    """Views of ``a`` cut along ``axis`` into pieces of ``sizes``."""
+    index = [slice(None)] * a.ndim
+    pieces, start = [], 0
+    for n in sizes:
+        index[axis] = slice(start, start + n)
+        pieces.append(a[tuple(index)])
+        start += n
+    return tuple(pieces)
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:

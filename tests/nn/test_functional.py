@@ -90,6 +90,30 @@ def test_linear_gradient():
     check(F.linear, t(3), t(4, 3, seed=1), t(4, seed=2))
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (1, 3), (2, 5, 3), (3,)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_is_one_node_with_the_composite_numbers(shape, bias):
+    """F.linear is one node (the graph keeps y, not x W^T and then y); its values and
+    gradients are those of x @ W.T + b: the same NumPy calls for 1-D and 2-D inputs
+    (equal bit for bit), a batched matmul summed in another order for 3-D."""
+    rng = np.random.default_rng(0)
+    x0, w0, b0 = rng.standard_normal(shape), rng.standard_normal((4, 3)), rng.standard_normal(4)
+    g0 = rng.standard_normal(shape[:-1] + (4,))
+    results = []
+    for fused in (True, False):
+        x, w = mg.tensor(x0, requires_grad=True), mg.tensor(w0, requires_grad=True)
+        b = mg.tensor(b0, requires_grad=True) if bias else None
+        y = F.linear(x, w, b) if fused else (x @ w.T + b if bias else x @ w.T)
+        if fused:
+            assert y.grad_fn.name == "Linear"
+        y.backward(g0)
+        results.append([y.numpy(), x.grad.numpy(), w.grad.numpy()]
+                       + ([b.grad.numpy()] if bias else []))
+    atol = 0 if len(shape) <= 2 else 1e-12
+    for a, c in zip(*results):
+        np.testing.assert_allclose(a, c, rtol=0, atol=atol)
+
+
 def test_embedding_gradient_with_repeated_ids():
     w = t(6, 3)
     check(lambda w: F.embedding(np.array([[1, 4, 1], [0, 1, 5]]), w), w)

@@ -14,10 +14,11 @@ order is PyTorch's.
 Backward, per step, is the chain rule written out: one matmul for dh_prev
 (``dgates @ W_hh``), one for this step's share of dW_hh (``dgates^T @ h_prev``),
 which the engine sums into ``W_hh.grad``. Inside a layer, a step may be given a
-``handoff`` (``sequence.py``): the sequence node's rows to write dxg into, and
-whether that node computes dW_hh for the whole sequence in one matmul (then the
-step returns no share of its own). A step used alone has no hand-off and keeps its
-own local backward. ``probe``, when a dict, receives the step's gate values for
+``handoff`` (``sequence.py``): the sequence node's rows to write its arrays into
+(gates, states, h: ``out=`` of each NumPy call, no allocation) and dxg, and whether
+that node computes dW_hh for the whole sequence in one matmul (then the step returns
+no share of its own). A step used alone has no hand-off, allocates its arrays and
+keeps its own local backward. ``probe``, when a dict, receives the step's gate values for
 ``record_states`` (and, when it holds a "dc" key, an LSTM step's whole dL/dc_t in
 backward, for ``state_grad_norms``).
 """
@@ -27,6 +28,7 @@ from typing import Callable, NamedTuple
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.ops._util import t_matmul
 
 
 def sigmoid_(x):
@@ -75,6 +77,14 @@ TANH = Activation("tanh", _tanh_, _tanh_slope)
 RELU = Activation("relu", _relu_, _relu_slope)
 
 
+def _rows(handoff, name: str, xp, shape, dtype):
+    """Where a step writes its array ``name`` ("gates", "c", "h"...): its rows of the
+    sequence's buffer when the layer handed them over, else a new array."""
+    if handoff is None:
+        return xp.empty(shape, dtype=dtype)
+    return handoff.rows(name, xp, shape, dtype)
+
+
 def _grad_rows(handoff, xp, shape, dtype):
     """Where a step writes its gradient for xg: its rows of the sequence node's
     buffer when the layer handed them over, else a new array."""
@@ -83,8 +93,14 @@ def _grad_rows(handoff, xp, shape, dtype):
     return handoff.grad_rows(xp, shape, dtype)
 
 
-def _takes_dw_hh(handoff) -> bool:
-    return handoff is not None and handoff.takes_dw_hh
+def _own_dw_hh(handoff) -> bool:
+    """Whether the step returns its share of dW_hh (the sequence node does not take it)."""
+    return handoff is None or not handoff.node.takes_dw_hh
+
+
+def _bias_grad(da, needs: list):
+    """db_hh = sum_b da, when b_hh is an input (not folded into b_ih) that needs it."""
+    return tuple(da.sum(axis=0) if n else None for n in needs)
 
 
 def _report_dc(probe: dict | None, dc) -> None:
@@ -95,11 +111,8 @@ def _report_dc(probe: dict | None, dc) -> None:
 
 
 def _weight_grad(da, h_prev):
-    """dW_hh = da^T h_prev (summed over the batch): one matmul; for a batch of one,
-    the outer product by broadcasting (BLAS's K=1 matmul is slower there)."""
-    if da.shape[0] == 1:
-        return da.T * h_prev
-    return da.T @ h_prev
+    """dW_hh = da^T h_prev, summed over the batch (an outer product for a batch of 1)."""
+    return t_matmul(da, h_prev)
 
 
 def _check(name: str, xg, h, w, gates: int, c=None):
@@ -129,7 +142,9 @@ class RNNCellFused(Function):
         return f"RNNCellFused[{self.act.name}]"
 
     def forward(self, xg, h_prev, w_hh, b_hh=None):
-        a = h_prev @ w_hh.T
+        xp = get_array_module(xg, h_prev, w_hh)
+        a = _rows(self.handoff, "h", xp, xg.shape, xg.dtype)
+        xp.matmul(h_prev, w_hh.T, out=a)   # a = h_prev W_hh^T, then in place
         a += xg
         if b_hh is not None:
             a += b_hh
@@ -145,15 +160,15 @@ class RNNCellFused(Function):
         n_xg, n_h, n_w, *n_b = self.needs_input_grad
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
-                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
-                *(da.sum(axis=0) if n else None for n in n_b))
+                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
+                *_bias_grad(da, n_b))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
         return _check(self.name, xg, h_prev, w_hh, 1)
 
 
 def _gates(act, hid: int):
-    return (act[:, k * hid:(k + 1) * hid] for k in range(4))
+    return act[:, :hid], act[:, hid:2 * hid], act[:, 2 * hid:3 * hid], act[:, 3 * hid:]
 
 
 class LSTMCellFused(Function):
@@ -177,20 +192,20 @@ class LSTMCellFused(Function):
 
     def forward(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
-        hid = h_prev.shape[1]
-        a = h_prev @ w_hh.T           # the step's one matmul, then everything in place
-        a += xg
+        hid, state = h_prev.shape[1], c_prev.shape
+        act = _rows(self.handoff, "gates", xp, xg.shape, xg.dtype)
+        xp.matmul(h_prev, w_hh.T, out=act)  # the step's one matmul, then all in place
+        act += xg
         if b_hh is not None:
-            a += b_hh
-        act = a                       # (B, 4H): becomes [i, f, g, o]
+            act += b_hh                   # act (B, 4H) becomes [i, f, g, o]:
         sigmoid_(act[:, :2 * hid])
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
         sigmoid_(act[:, 3 * hid:])
         i, f, g, o = _gates(act, hid)
-        c = f * c_prev
+        c = xp.multiply(f, c_prev, out=_rows(self.handoff, "c", xp, state, xg.dtype))
         c += i * g
-        tanh_c = xp.tanh(c)
-        h = o * tanh_c
+        tanh_c = xp.tanh(c, out=_rows(self.handoff, "tanh_c", xp, state, xg.dtype))
+        h = xp.multiply(o, tanh_c, out=_rows(self.handoff, "h", xp, state, xg.dtype))
         self.saved = h_prev, c_prev, w_hh, act, tanh_c
         if self.probe is not None:
             self.probe.update(i=i, f=f, g=g, o=o)
@@ -213,8 +228,8 @@ class LSTMCellFused(Function):
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc * f if n_c else None,
-                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
-                *(da.sum(axis=0) if n else None for n in n_b))
+                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
+                *_bias_grad(da, n_b))
 
     def explain(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         return _check("LSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
@@ -241,8 +256,9 @@ class PeepholeLSTMCellFused(Function):
 
     def forward(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
-        hid = h_prev.shape[1]
-        act = h_prev @ w_hh.T
+        hid, state = h_prev.shape[1], c_prev.shape
+        act = _rows(self.handoff, "gates", xp, xg.shape, xg.dtype)
+        xp.matmul(h_prev, w_hh.T, out=act)
         act += xg
         if b_hh is not None:
             act += b_hh
@@ -251,12 +267,12 @@ class PeepholeLSTMCellFused(Function):
         sigmoid_(act[:, :2 * hid])
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
         i, f, g, o = _gates(act, hid)
-        c = f * c_prev
+        c = xp.multiply(f, c_prev, out=_rows(self.handoff, "c", xp, state, xg.dtype))
         c += i * g
         o += w_peep[2] * c
         sigmoid_(o)
-        tanh_c = xp.tanh(c)
-        h = o * tanh_c
+        tanh_c = xp.tanh(c, out=_rows(self.handoff, "tanh_c", xp, state, xg.dtype))
+        h = xp.multiply(o, tanh_c, out=_rows(self.handoff, "h", xp, state, xg.dtype))
         self.saved = h_prev, c_prev, c, w_hh, w_peep, act, tanh_c
         if self.probe is not None:
             self.probe.update(i=i, f=f, g=g, o=o)
@@ -286,9 +302,9 @@ class PeepholeLSTMCellFused(Function):
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc_prev,
-                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
+                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
                 dw_peep,
-                *(da.sum(axis=0) if n else None for n in n_b))
+                *_bias_grad(da, n_b))
 
     def explain(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         why = _check("PeepholeLSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
@@ -322,18 +338,20 @@ class GRUCellFused(Function):
 
     def forward(self, xg, h_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
-        hid = h_prev.shape[1]
-        hg = h_prev @ w_hh.T          # the step's one matmul
+        hid, state, dt = h_prev.shape[1], h_prev.shape, xg.dtype
+        hg = _rows(self.handoff, "hg", xp, xg.shape, dt)
+        xp.matmul(h_prev, w_hh.T, out=hg)   # the step's one matmul
         if b_hh is not None:
             hg += b_hh
         h_n = hg[:, 2 * hid:]
-        rz = sigmoid_(xg[:, :2 * hid] + hg[:, :2 * hid])
+        rz = _rows(self.handoff, "rz", xp, (state[0], 2 * hid), dt)
+        sigmoid_(xp.add(xg[:, :2 * hid], hg[:, :2 * hid], out=rz))
         r, z = rz[:, :hid], rz[:, hid:]
-        n = r * h_n
+        n = xp.multiply(r, h_n, out=_rows(self.handoff, "n", xp, state, dt))
         n += xg[:, 2 * hid:]
         xp.tanh(n, out=n)
-        h = h_prev - n                # h = n + z * (h_prev - n)
-        h *= z
+        h = xp.subtract(h_prev, n, out=_rows(self.handoff, "h", xp, state, dt))
+        h *= z                        # h = n + z * (h_prev - n)
         h += n
         self.saved = h_prev, w_hh, rz, n, h_n
         if self.probe is not None:
@@ -360,7 +378,7 @@ class GRUCellFused(Function):
         return (dxg if n_xg else None,
                 dh_prev,
                 _weight_grad(dhg, h_prev) if n_w else None,
-                *(dhg.sum(axis=0) if n else None for n in n_b))
+                *_bias_grad(dhg, n_b))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
         return _check("GRUCellFused", xg, h_prev, w_hh, 3)

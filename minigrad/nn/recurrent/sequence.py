@@ -24,12 +24,13 @@ from typing import Any, Sequence
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.nn.recurrent.buffers import Pool
 from minigrad.tensor import Tensor
 
 
 class Handoff:
-    """What the fused step at t gets from the layer: where to write dxg_t, and
-    whether the sequence node computes this step's share of dW_hh."""
+    """What the fused step at t gets from the layer: where to write its outputs and its
+    gradient for xg_t, and whether the sequence node computes its share of dW_hh."""
     __slots__ = ("node", "t")
 
     def __init__(self, node: SequenceSteps, t: int):
@@ -40,8 +41,13 @@ class Handoff:
         return self.node.takes_dw_hh
 
     def grad_rows(self, xp, shape: tuple, dtype: Any):
-        """Rows t of the node's gradient buffer (allocated by the first step to ask)."""
-        return self.node.rows(self.t, xp, shape, dtype)
+        """Rows t of the node's gradient buffer (taken by the first step to ask)."""
+        return self.node.grad_rows(self.t, xp, shape, dtype)
+
+    def rows(self, name: str, xp, shape: tuple, dtype: Any):
+        """Rows t of the sequence's buffer for the step's array ``name`` ("gates", "c",
+        "h"...): the step writes that array there instead of allocating it."""
+        return self.node.rows(self.t, name, xp, shape, dtype)
 
 
 class SequenceSteps(Function):
@@ -52,16 +58,24 @@ class SequenceSteps(Function):
     are zero) and, given W_hh, dW_hh = DA^T H_prev in one matmul over all N rows.
     Steps without a hand-off keep their own dW_hh share, and their dxg arrives as
     usual: the node then concatenates the gradients it is given, as ``split`` does.
+
+    The steps' arrays go into sequence-sized buffers (``rows``), from the layer's
+    ``pool`` when it gives one (``buffers.py``). With ``chain`` ("forward" or
+    "reverse": every step reads the h the step before it wrote, all sizes equal) the
+    buffer for h has B more rows for the initial state, so H_prev of all steps is one
+    view of it: [h_init; h_0 ... h_{T-2}] (forward), [h_1 ... h_{T-1}; h_init] (reverse).
     """
 
-    def __init__(self, sizes: Sequence[int]):
+    def __init__(self, sizes: Sequence[int], pool: Pool | None = None, chain: str | None = None):
         self.sizes = list(sizes)
         self.offsets = [0]
         for b in self.sizes:
             self.offsets.append(self.offsets[-1] + b)
+        self.pool, self.chain = pool, chain
         self.takes_dw_hh = False
         self.handed = [False] * len(self.sizes)
-        self.buffer, self.written = None, []
+        self.buffers: dict = {}
+        self.grads, self.written = None, []
 
     def _block(self, a, t: int):
         return a[self.offsets[t]:self.offsets[t + 1]]
@@ -75,21 +89,60 @@ class SequenceSteps(Function):
         step by the layer, at forward time, with the state the step reads."""
         if not self.needs_input_grad:
             return None
+        if self.handed[t]:
+            raise RuntimeError(f"SequenceSteps: step {t} was handed off twice")
         self.handed[t] = True
         if self.takes_dw_hh:
             self.saved[t] = h_prev.array
+        if self.chain is not None and t == (0 if self.chain == "forward" else len(self.sizes) - 1):
+            a = h_prev.array                    # h_init: into its rows of h's buffer
+            self._h_init_rows(get_array_module(a), a.shape, a.dtype)[...] = a
         return Handoff(self, t)
 
-    def rows(self, t: int, xp, shape: tuple, dtype: Any):
-        if self.buffer is None:
-            self.buffer = xp.empty((self.offsets[-1],) + tuple(shape[1:]), dtype=dtype)
+    def _buffer(self, name: str, xp, shape: tuple, dtype: Any):
+        """The sequence-sized buffer ``name``: from the pool, taken once per call."""
+        buf = self.pool.get(name, xp, shape, dtype) if self.pool else xp.empty(shape, dtype)
+        self.buffers[name] = buf
+        return buf
+
+    def _h_init_rows(self, xp, shape: tuple, dtype: Any):
+        n, b = self.offsets[-1], self.sizes[0]
+        buf = self.buffers.get("h")
+        if buf is None:
+            buf = self._buffer("h", xp, (n + b,) + tuple(shape[1:]), dtype)
+        return buf[:b] if self.chain == "forward" else buf[n:]
+
+    def rows(self, t: int, name: str, xp, shape: tuple, dtype: Any):
+        """Rows t of buffer ``name`` (h's buffer has B more rows when ``chain``)."""
+        start = self.offsets[t]
+        buf = self.buffers.get(name)
+        if buf is None:
+            n = self.offsets[-1]
+            if name == "h" and self.chain is not None:
+                n += self.sizes[0]
+            buf = self._buffer(name, xp, (n,) + tuple(shape[1:]), dtype)
+        if name == "h" and self.chain == "forward":
+            start += self.sizes[0]
+        return buf[start:start + shape[0]]
+
+    def grad_rows(self, t: int, xp, shape: tuple, dtype: Any):
+        if self.grads is None:
+            self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(shape[1:]), dtype)
+            del self.buffers["dxg"]
             self.written = [False] * len(self.sizes)
         self.written[t] = True
-        return self._block(self.buffer, t)
+        return self._block(self.grads, t)
+
+    def _h_prev(self, xp):
+        """H_prev of all steps, (N, H), in the rows' order (every step handed off)."""
+        if self.chain is None:
+            return xp.concatenate(self.saved)
+        h, n = self.buffers["h"], self.offsets[-1]   # the steps wrote them there
+        return h[:n] if self.chain == "forward" else h[self.sizes[0]:]
 
     def backward(self, *gs):
-        buffer, written = self.buffer, self.written
-        self.buffer, self.written = None, []    # a retained graph's next backward: anew
+        buffer, written = self.grads, self.written
+        self.grads, self.written = None, []     # a retained graph's next backward: anew
         xp = get_array_module(*gs)
         if buffer is None:
             buffer = xp.zeros((self.offsets[-1],) + gs[0].shape[1:], dtype=gs[0].dtype)
@@ -104,7 +157,7 @@ class SequenceSteps(Function):
         dw = None
         if self.takes_dw_hh and any(self.handed):
             if every:
-                da, h_prev = buffer, xp.concatenate(self.saved)
+                da, h_prev = buffer, self._h_prev(xp)
             else:
                 steps = [t for t, h in enumerate(self.handed) if h]
                 da = xp.concatenate([self._block(buffer, t) for t in steps])
@@ -113,12 +166,15 @@ class SequenceSteps(Function):
         return (dx if self.needs_input_grad[0] else None), dw
 
 
-def sequence_steps(xg: Tensor, sizes: Sequence[int], w_hh: Tensor | None = None
+def sequence_steps(xg: Tensor, sizes: Sequence[int], w_hh: Tensor | None = None, *,
+                   pool: Pool | None = None, chain: str | None = None
                    ) -> tuple[SequenceSteps, tuple[Tensor, ...]]:
     """Cut the (N, G) projection into blocks of ``sizes`` rows as one node; with
     ``w_hh`` (requiring grad) the node computes dW_hh for the steps it hands off to.
-    Returns the node (for ``node.handoff(t, h_prev)``) and the step inputs."""
-    node = SequenceSteps(sizes)
+    ``pool`` keeps the steps' buffers between calls; ``chain`` says the steps run as a
+    plain chain, forward or reverse (see ``SequenceSteps``). Returns the node (for
+    ``node.handoff(t, h_prev)``) and the step inputs."""
+    node = SequenceSteps(sizes, pool, chain)
     steps = node(xg) if w_hh is None else node(xg, w_hh)
     node.takes_dw_hh = (w_hh is not None and len(node.needs_input_grad) == 2
                         and node.needs_input_grad[1])

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from minigrad import ops
 from minigrad.autograd import scope
+from minigrad.nn.recurrent.buffers import pool_for
 from minigrad.nn.recurrent.sequence import sequence_steps
 from minigrad.nn.recurrent.spec import CellSpec
 from minigrad.tensor import Tensor
@@ -39,8 +40,10 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     (W_hh, extra weights, b_hh unless folded). Returns the (N, H) output rows, in
     the rows' order, and the final state of every sequence, (B, H) each."""
     sizes, masks, packed, steps = layout.sizes, layout.masks, layout.packed, len(layout.sizes)
-    if fused:
-        node, xgs = sequence_steps(xg, sizes, weights[0] if spec.sequence_dw_hh else None)
+    if fused:   # a plain chain: each step reads the h the one before it wrote
+        chain = None if packed or masks is not None else ("reverse" if reverse else "forward")
+        node, xgs = sequence_steps(xg, sizes, weights[0] if spec.sequence_dw_hh else None,
+                                   pool=pool_for(weights[0]), chain=chain)
     else:
         node, xgs = None, ops.split(xg, sizes, axis=0)
     step, cell_state = spec.step(fused), spec.cell_state

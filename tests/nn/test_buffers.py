@@ -1,0 +1,93 @@
+"""Fused layers keep their sequence-sized buffers between calls (nn/recurrent/buffers.py):
+reused when nothing looks into them any more, never while anything does."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.nn.recurrent.buffers import pool_for, release_buffers
+
+T, B, F, H = 6, 3, 4, 5
+
+
+def _x(seed=0):
+    return mg.tensor(np.random.default_rng(seed).standard_normal((T, B, F)))
+
+
+def _layer(cls=mg.nn.LSTM, **kw):
+    mg.manual_seed(1)
+    return cls(F, H, dtype="float64", fused=True, **kw)
+
+
+def _kept(layer, name="gates", w="weight_hh_l0"):
+    """The pool's arrays for ``name`` (a new list: the caller's references count)."""
+    return list(pool_for(getattr(layer, w)).kept.get(name, []))
+
+
+def _train_step(layer, x):
+    out, _ = layer(x)
+    (out * out).sum().backward()
+
+
+def test_the_next_training_step_writes_into_the_same_buffers():
+    lstm = _layer()
+    _train_step(lstm, _x())
+    names = ("gates", "c", "tanh_c", "h", "dxg")
+    first = {name: [id(a) for a in _kept(lstm, name)] for name in names}  # ids: no references
+    assert all(len(v) == 1 for v in first.values())
+    _train_step(lstm, _x(1))
+    assert {name: [id(a) for a in _kept(lstm, name)] for name in names} == first
+
+
+def test_a_buffer_still_in_use_is_not_handed_out_and_its_numbers_do_not_change():
+    """The first call's graph is alive during the second call: its backward gives the
+    numbers of a fresh layer, as if the second call had not happened."""
+    lstm, fresh = _layer(), _layer()
+    out1, (h1, c1) = lstm(_x())
+    out2, _ = lstm(_x(1))                               # while out1's graph lives
+    assert _kept(lstm)[0] is not _kept(lstm)[1]
+    (out1 * out1).sum().backward()
+    out_f, (h_f, c_f) = fresh(_x())
+    (out_f * out_f).sum().backward()
+    for a, b in ((out1, out_f), (h1, h_f), (c1, c_f)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for (name, p), q in zip(lstm.named_parameters(), fresh.parameters()):
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy(), err_msg=name)
+    del out2
+
+
+def test_a_loop_holding_last_steps_loss_alternates_between_two_sets():
+    lstm, seen = _layer(), []
+    loss = None
+    for step in range(4):
+        out, _ = lstm(_x(step))          # last step's loss (and graph) is still alive here
+        loss = (out * out).sum()
+        loss.backward()
+        seen.append(id(_kept(lstm)[-1] if step < 2 else None))
+        assert len(_kept(lstm)) <= 2
+    assert seen[0] != seen[1] and {id(a) for a in _kept(lstm)} == set(seen[:2])
+
+
+@pytest.mark.parametrize("cls", [mg.nn.RNN, mg.nn.LSTM, mg.nn.GRU])
+def test_reused_buffers_give_the_composite_gradients_both_directions(cls):
+    fused = _layer(cls, bidirectional=True)
+    mg.manual_seed(1)
+    composite = cls(F, H, dtype="float64", fused=False, bidirectional=True)
+    for seed in (0, 1):                  # the second call runs on reused buffers
+        grads = []
+        for m in (fused, composite):
+            m.zero_grad()
+            _train_step(m, _x(seed))
+            grads.append([p.grad.numpy() for p in m.parameters()])
+        for a, b in zip(*grads):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_no_buffers_without_a_graph_and_release_frees_them():
+    lstm = _layer()
+    with mg.no_grad():
+        lstm(_x())
+    assert _kept(lstm) == []
+    _train_step(lstm, _x())
+    assert _kept(lstm)
+    release_buffers()
+    assert _kept(lstm) == []
