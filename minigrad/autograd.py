@@ -95,21 +95,21 @@ class Function:
         if state.grad_enabled:
             need = []
             for x in inputs:
-                if not isinstance(x, Tensor):
+                if isinstance(x, Tensor):
+                    xs.append(x.array)
+                    if x.requires_grad:
+                        need.append(True)
+                        f = x.grad_fn
+                        g = 0 if f is None else f.generation
+                        if g > gen:
+                            gen = g
+                        continue
+                else:
                     xs.append(x)
-                    need.append(False)
-                    continue
-                xs.append(x.array)
-                need.append(x.requires_grad)
-                if x.requires_grad:
-                    f = x.grad_fn
-                    if f is None:
-                        if gen < 0:
-                            gen = 0
-                    elif f.generation > gen:
-                        gen = f.generation
-            if gen >= 0:
-                self.needs_input_grad = tuple(need)
+                need.append(False)
+            if gen >= 0:   # one shared tuple per pattern: a graph of many nodes keeps few
+                need = tuple(need)
+                self.needs_input_grad = _NEEDS.setdefault(need, need)
         else:
             for x in inputs:
                 xs.append(x.array if isinstance(x, Tensor) else x)
@@ -131,20 +131,25 @@ class Function:
                 out.grad_fn = self
                 out.requires_grad = True
             return out
-        outs = tuple(Tensor._wrap(y) for y in ys)
+        outs = [Tensor._wrap(y) for y in ys]
         if gen >= 0:
             self.inputs = inputs
             self.generation = gen + 1
             self.scope = state.scope
             self.writes_seen = _writes.writes
+            meta = []
             for i, out in enumerate(outs):
-                out.grad_fn, out.requires_grad, out._index = self, True, i
+                out.grad_fn = self
+                out.requires_grad = True
+                out._index = i
+                meta.append((out.array.shape, out.array.dtype))
             self.n_outputs = len(outs)
-            self.out_meta = [(y.shape, y.dtype) for y in ys]
-        return outs
+            self.out_meta = meta
+        return tuple(outs)
 
 
 _new = object.__new__
+_NEEDS: dict[tuple, tuple] = {}
 _SCALARS = backend.SCALAR_TYPES
 _writes = versions.counter
 
@@ -214,20 +219,13 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
         if owned:
             for g in gys:
                 owned.discard(id(g))
-        if fn.saved is _FREED:
-            raise RuntimeError(
-                f"backward: trying to backward through the graph a second time (op "
-                f"{fn.name}); its saved arrays were freed after the first backward. "
-                "Pass retain_graph=True to the first backward() to keep them.")
-        if fn.writes_seen != writes:  # something was written in place since fn was made
-            versions.check_node(fn)
         if len(gys) > 1:
             for g in gys:
                 if g is None:
                     gys = _fill_missing(fn, gys)
                     break
-        if fn.hooked:
-            gys = _output_hooks(fn, gys)
+        if fn.saved is _FREED or fn.writes_seen != writes or fn.hooked:
+            gys = _before_backward(fn, gys, writes)
         gxs = fn.backward(*gys)
         if type(gxs) is not tuple:
             gxs = (gxs,)
@@ -266,6 +264,22 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
             else:
                 slot[i] = new = old + gx
                 owned.add(id(new))
+
+
+def _before_backward(fn: Function, gys: list, writes: int) -> list:
+    """The rare cases before a node's backward: a second backward through freed arrays
+    (refused), in-place writes since the node was made (``versions.check_node``), and
+    hooks / retain_grad on its outputs."""
+    if fn.saved is _FREED:
+        raise RuntimeError(
+            f"backward: trying to backward through the graph a second time (op "
+            f"{fn.name}); its saved arrays were freed after the first backward. "
+            "Pass retain_graph=True to the first backward() to keep them.")
+    if fn.writes_seen != writes:  # something was written in place since fn was made
+        versions.check_node(fn)
+    if fn.hooked:
+        gys = _output_hooks(fn, gys)
+    return gys
 
 
 def _fill_missing(fn: Function, gys: list) -> list:

@@ -61,6 +61,8 @@ def cuda_available() -> bool:
 
 def get_array_module(*arrays: Any):
     """The module (numpy or cupy) that owns these arrays; numpy for plain scalars."""
+    if _cupy is None:  # CuPy was never imported, so no array can be a CuPy one
+        return np
     for a in arrays:
         if type(a) is np.ndarray or isinstance(a, np.generic):
             continue

@@ -110,26 +110,34 @@ class Neg(Function):
 
 
 class MatMul(Function):
-    """Batched a @ b. Gradients: dA = G B^T, dB = A^T G (1-D sides promoted to 2-D)."""
+    """Batched a @ b. Gradients: dA = G B^T, dB = A^T G (1-D sides promoted to 2-D).
+    As in Mul, each side's gradient needs only the other factor, so only that is kept."""
 
     def forward(self, a, b):
-        self.saved = a, b
+        need = self.needs_input_grad
+        if need:
+            self.saved = (b if need[0] else None), (a if need[1] else None)
         return a @ b
 
     def backward(self, g):
-        a, b = self.saved
+        b, a = self.saved
+        x, y = self.inputs  # shapes only
+        sa, sb = x.array.shape, y.array.shape
         na, nb = self.needs_input_grad
-        if a.ndim == 2 and b.ndim == 2:   # the common case, nothing to promote or sum
+        if len(sa) == 2 and len(sb) == 2:   # the common case: nothing to promote or sum
             return (g @ b.T if na else None), (t_matmul(a, g) if nb else None)
-        xp = get_array_module(a, b)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if b.ndim == 1:
+        xp = get_array_module(g)
+        sa2 = (1,) + sa if len(sa) == 1 else sa          # 1-D sides as matrices
+        sb2 = sb + (1,) if len(sb) == 1 else sb
+        if len(sb) == 1:
             g = xp.expand_dims(g, -1)
-        if a.ndim == 1:
+        if len(sa) == 1:
             g = xp.expand_dims(g, -2)
-        ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape) if na else None
-        gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape) if nb else None
+        ga = gb = None
+        if na:
+            ga = unbroadcast(g @ xp.swapaxes(b.reshape(sb2), -1, -2), sa2).reshape(sa)
+        if nb:
+            gb = unbroadcast(xp.swapaxes(a.reshape(sa2), -1, -2) @ g, sb2).reshape(sb)
         return ga, gb
 
     def explain(self, a, b):

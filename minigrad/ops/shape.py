@@ -134,8 +134,18 @@ class Split(Function):
         return (xp.stack if self.squeeze else xp.concatenate)(gs, axis=self.axis)
 
 
+def _cumsum(sizes):
+    total = 0
+    for s in sizes:
+        total += s
+        yield total
+
+
 def _pieces(a, sizes, axis: int) -> tuple:
     """Views of ``a`` cut along ``axis`` into pieces of ``sizes``."""
+    if axis == 0:
+        bounds = [0, *_cumsum(sizes)]
+        return tuple([a[bounds[i]:bounds[i + 1]] for i in range(len(sizes))])
     index = [slice(None)] * a.ndim
     pieces, start = [], 0
     for n in sizes:

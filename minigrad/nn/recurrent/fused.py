@@ -161,7 +161,7 @@ class RNNCellFused(Function):
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
-                *_bias_grad(da, n_b))
+                *(_bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
         return _check(self.name, xg, h_prev, w_hh, 1)
@@ -229,7 +229,7 @@ class LSTMCellFused(Function):
                 da @ w_hh if n_h else None,
                 dc * f if n_c else None,
                 _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
-                *_bias_grad(da, n_b))
+                *(_bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         return _check("LSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
@@ -304,7 +304,7 @@ class PeepholeLSTMCellFused(Function):
                 dc_prev,
                 _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
                 dw_peep,
-                *_bias_grad(da, n_b))
+                *(_bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         why = _check("PeepholeLSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
@@ -378,7 +378,7 @@ class GRUCellFused(Function):
         return (dxg if n_xg else None,
                 dh_prev,
                 _weight_grad(dhg, h_prev) if n_w else None,
-                *_bias_grad(dhg, n_b))
+                *(_bias_grad(dhg, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
         return _check("GRUCellFused", xg, h_prev, w_hh, 3)

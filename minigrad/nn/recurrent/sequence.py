@@ -42,12 +42,24 @@ class Handoff:
 
     def grad_rows(self, xp, shape: tuple, dtype: Any):
         """Rows t of the node's gradient buffer (taken by the first step to ask)."""
-        return self.node.grad_rows(self.t, xp, shape, dtype)
+        node, t = self.node, self.t
+        if node.grads is None:
+            node.take_grads(xp, shape, dtype)
+        node.written[t] = True
+        return node.grads[node.offsets[t]:node.offsets[t + 1]]
 
     def rows(self, name: str, xp, shape: tuple, dtype: Any):
         """Rows t of the sequence's buffer for the step's array ``name`` ("gates", "c",
-        "h"...): the step writes that array there instead of allocating it."""
-        return self.node.rows(self.t, name, xp, shape, dtype)
+        "h"...): the step writes that array there instead of allocating it. With
+        ``chain`` h's buffer has B more rows, for the initial state."""
+        node = self.node
+        buf = node.buffers.get(name)
+        if buf is None:
+            buf = node.take(name, xp, shape, dtype)
+        start = node.offsets[self.t]
+        if name == "h" and node.chain == "forward":
+            start += node.sizes[0]
+        return buf[start:start + shape[0]]
 
 
 class SequenceSteps(Function):
@@ -82,7 +94,8 @@ class SequenceSteps(Function):
 
     def forward(self, xg, w_hh=None):
         self.saved = [None] * len(self.sizes)   # h_prev of each handed-off step, for dW_hh
-        return tuple(self._block(xg, t) for t in range(len(self.sizes)))
+        bounds = self.offsets
+        return tuple([xg[bounds[t]:bounds[t + 1]] for t in range(len(self.sizes))])
 
     def handoff(self, t: int, h_prev: Tensor) -> Handoff | None:
         """Step t's hand-off (None when this node records no graph). Called once per
@@ -105,33 +118,26 @@ class SequenceSteps(Function):
         self.buffers[name] = buf
         return buf
 
+    def take(self, name: str, xp, step_shape: tuple, dtype: Any):
+        """The buffer for every step's array ``name`` of shape ``step_shape``."""
+        n = self.offsets[-1]
+        if name == "h" and self.chain is not None:
+            n += self.sizes[0]
+        return self._buffer(name, xp, (n,) + tuple(step_shape[1:]), dtype)
+
     def _h_init_rows(self, xp, shape: tuple, dtype: Any):
-        n, b = self.offsets[-1], self.sizes[0]
         buf = self.buffers.get("h")
         if buf is None:
-            buf = self._buffer("h", xp, (n + b,) + tuple(shape[1:]), dtype)
+            buf = self.take("h", xp, shape, dtype)
+        n, b = self.offsets[-1], self.sizes[0]
         return buf[:b] if self.chain == "forward" else buf[n:]
 
-    def rows(self, t: int, name: str, xp, shape: tuple, dtype: Any):
-        """Rows t of buffer ``name`` (h's buffer has B more rows when ``chain``)."""
-        start = self.offsets[t]
-        buf = self.buffers.get(name)
-        if buf is None:
-            n = self.offsets[-1]
-            if name == "h" and self.chain is not None:
-                n += self.sizes[0]
-            buf = self._buffer(name, xp, (n,) + tuple(shape[1:]), dtype)
-        if name == "h" and self.chain == "forward":
-            start += self.sizes[0]
-        return buf[start:start + shape[0]]
-
-    def grad_rows(self, t: int, xp, shape: tuple, dtype: Any):
-        if self.grads is None:
-            self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(shape[1:]), dtype)
-            del self.buffers["dxg"]
-            self.written = [False] * len(self.sizes)
-        self.written[t] = True
-        return self._block(self.grads, t)
+    def take_grads(self, xp, step_shape: tuple, dtype: Any) -> None:
+        """The dXG buffer, for this backward only (not kept with the forward's)."""
+        self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(step_shape[1:]),
+                                  dtype)
+        del self.buffers["dxg"]
+        self.written = [False] * len(self.sizes)
 
     def _h_prev(self, xp):
         """H_prev of all steps, (N, H), in the rows' order (every step handed off)."""
