@@ -3,14 +3,18 @@
 1. Per-op overhead: forward + backward of a 10,000-op chain y = y * 1.0001 + 0.0001
    on a 1-element float32 tensor, in microseconds per op. Bare NumPy ufuncs on the
    same data give the floor (no graph at all).
-2. BPTT through a 10,000-step tanh RNN built from primitive ops (batch 1, hidden 32):
-   h_t = tanh(x_t W_x + h_{t-1} W_h + b); seconds for forward and for backward.
+2. The ops of a small RNN step, each alone in a chain of 2,000 (fwd + bwd, us per op):
+   (1, 32) @ (32, 32), (1, 32) + (32,) (a broadcast bias) and tanh of (1, 32).
+3. BPTT through a 10,000-step tanh RNN built from primitive ops (batch 1, hidden 32):
+   h_t = tanh(x_t W_x + h_{t-1} W_h + b); seconds for forward, backward and both.
 
 Each peer runs in a fresh process: importing torch creates ~170k Python objects that
 the garbage collector then scans while minigrad builds its graph (a 3x slowdown that
 says nothing about either engine), so no peer shares an interpreter with another.
+Figures are medians of ``--repeat`` runs; the BLAS threads (OMP_NUM_THREADS, and
+torch.set_num_threads for PyTorch) are printed.
 
-    python benchmarks/bench_engine.py [--repeat 5]
+    python benchmarks/bench_engine.py [--repeat 5] [--quick] [--json out/bench/engine.json]
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ import sys
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import numpy as np  # noqa: E402
 
@@ -31,6 +37,7 @@ import minigrad as mg  # noqa: E402
 torch = None  # optional: imported only in the process that measures PyTorch
 
 N_OPS = 10_000
+N_SMALL = 2_000
 STEPS, HIDDEN = 10_000, 32
 
 
@@ -51,6 +58,26 @@ def chain_numpy() -> float:
     for _ in range(N_OPS // 2):
         y = y * np.float32(1.0001) + np.float32(0.0001)
     return (time.perf_counter() - t0) / N_OPS * 1e6
+
+
+def small_ops(lib) -> dict:
+    """us per op (forward + backward) of each op of an RNN step, chained N_SMALL times."""
+    rng = np.random.default_rng(0)
+    w = lib.tensor((rng.standard_normal((HIDDEN, HIDDEN)) * 0.1).astype(np.float32),
+                   requires_grad=True)
+    b = lib.tensor(np.zeros(HIDDEN, np.float32), requires_grad=True)
+    ops = {"matmul (1,32)@(32,32)": lambda h: h @ w, "add (1,32)+(32,)": lambda h: h + b,
+           "tanh (1,32)": lambda h: lib.tanh(h)}
+    out = {}
+    for name, op in ops.items():
+        h = lib.tensor(np.full((1, HIDDEN), 0.1, np.float32), requires_grad=True)
+        t0 = time.perf_counter()
+        y = h
+        for _ in range(N_SMALL):
+            y = op(y)
+        y.sum().backward()
+        out[name] = (time.perf_counter() - t0) / N_SMALL * 1e6
+    return out
 
 
 def rnn_inputs():
@@ -78,6 +105,8 @@ def rnn(lib) -> tuple[float, float]:
 
 def median(fn, repeat: int):
     runs = [fn() for _ in range(repeat)]
+    if isinstance(runs[0], dict):
+        return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     if isinstance(runs[0], tuple):
         return tuple(statistics.median(r[i] for r in runs) for i in range(len(runs[0])))
     return statistics.median(runs)
@@ -85,6 +114,7 @@ def median(fn, repeat: int):
 
 PEERS = {"chain_minigrad": lambda: chain(mg), "chain_torch": lambda: chain(torch),
          "chain_numpy": chain_numpy,
+         "small_minigrad": lambda: small_ops(mg), "small_torch": lambda: small_ops(torch),
          "rnn_minigrad": lambda: rnn(mg), "rnn_torch": lambda: rnn(torch)}
 
 
@@ -94,7 +124,8 @@ def measure(peer: str, repeat: int) -> None:
     if peer.endswith("torch"):
         import torch as _torch  # optional, and only in this peer's own process
         torch = _torch
-        torch.set_num_threads(2)
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    PEERS[peer]()  # warm-up: imports, first allocations
     print(json.dumps(median(PEERS[peer], repeat)))
 
 
@@ -109,33 +140,58 @@ def run_peer(peer: str, repeat: int):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=None)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
     ap.add_argument("--peer", choices=sorted(PEERS), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    repeat = args.repeat or (2 if args.quick else 7)
     if args.peer:
-        return measure(args.peer, args.repeat)
+        return measure(args.peer, repeat)
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
-    print(f"per-op overhead, {N_OPS}-op chain, forward+backward (median of {args.repeat}, "
-          "each peer in its own process)")
-    ours = run_peer("chain_minigrad", args.repeat)
-    print(f"  minigrad      {ours:6.2f} us/op")
-    if has_torch:
-        theirs = run_peer("chain_torch", args.repeat)
-        print(f"  PyTorch CPU   {theirs:6.2f} us/op   minigrad/PyTorch = {ours / theirs:.2f}x")
-    else:
-        print("  PyTorch CPU   (not installed)")
-    print(f"  bare NumPy    {run_peer('chain_numpy', args.repeat):6.2f} us/op"
-          "   (forward only, no graph)")
+    threads = int(os.environ["OMP_NUM_THREADS"])
+    out = {"threads": threads, "repeat": repeat, "torch": has_torch, "numpy": np.__version__}
+    torch_or = (lambda peer, r: run_peer(peer, r)) if has_torch else (lambda peer, r: None)
+    skipped = "(not installed: skipped)"
 
-    rep = max(1, args.repeat // 2)
-    print(f"\n{STEPS}-step tanh RNN from primitive ops (batch 1, hidden {HIDDEN}, median of {rep})")
+    print(f"threads {threads}; medians of {repeat} runs, each peer in its own process")
+    print(f"\nper-op overhead, {N_OPS}-op chain, forward+backward")
+    ours, theirs = run_peer("chain_minigrad", repeat), torch_or("chain_torch", repeat)
+    bare = run_peer("chain_numpy", repeat)
+    out["chain"] = {"minigrad": ours, "torch": theirs, "numpy": bare}
+    print(f"  minigrad      {ours:6.2f} us/op")
+    print(f"  PyTorch CPU   {theirs:6.2f} us/op   minigrad/PyTorch = {ours / theirs:.2f}x"
+          if theirs else f"  PyTorch CPU   {skipped}")
+    print(f"  bare NumPy    {bare:6.2f} us/op   (forward only, no graph)")
+
+    print(f"\nthe ops of an RNN step, each in a {N_SMALL}-op chain, forward+backward (us/op)")
+    ours, theirs = run_peer("small_minigrad", repeat), torch_or("small_torch", repeat)
+    out["small_ops"] = {"minigrad": ours, "torch": theirs}
+    for name, us in ours.items():
+        print(f"  {name:24s} minigrad {us:6.2f}   " + (
+            f"PyTorch {theirs[name]:6.2f}   minigrad/PyTorch = {us / theirs[name]:.2f}x"
+            if theirs else f"PyTorch {skipped}"))
+
+    rep = max(1, repeat // 2)
+    print(f"\n{STEPS}-step tanh RNN from primitive ops (batch 1, hidden {HIDDEN}, "
+          f"median of {rep})")
     f, b = run_peer("rnn_minigrad", rep)
-    print(f"  minigrad      forward {f:5.2f} s   backward {b:5.2f} s")
-    if has_torch:
-        tf, tb = run_peer("rnn_torch", rep)
-        print(f"  PyTorch CPU   forward {tf:5.2f} s   backward {tb:5.2f} s   "
-              f"backward ratio minigrad/PyTorch = {b / tb:.2f}x")
+    print(f"  minigrad      forward {f:5.2f} s   backward {b:5.2f} s   both {f + b:5.2f} s")
+    out["rnn"] = {"minigrad": {"forward": f, "backward": b}, "torch": None}
+    theirs = torch_or("rnn_torch", rep)
+    if theirs:
+        tf, tb = theirs
+        out["rnn"]["torch"] = {"forward": tf, "backward": tb}
+        print(f"  PyTorch CPU   forward {tf:5.2f} s   backward {tb:5.2f} s   both {tf + tb:5.2f} s")
+        print(f"  minigrad/PyTorch: forward {f / tf:.2f}x, backward {b / tb:.2f}x, "
+              f"forward+backward {(f + b) / (tf + tb):.2f}x")
+    else:
+        print(f"  PyTorch CPU   {skipped}")
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as fh:
+            json.dump(out, fh, indent=1)
 
 
 if __name__ == "__main__":

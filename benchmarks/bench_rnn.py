@@ -19,9 +19,16 @@ Each peer runs in its own child process, as in bench_engine.py: PyTorch's OpenMP
 threads and OpenBLAS's threads spin-wait, and in one process on 2 cores they starve
 each other (a 10-100x slowdown seen here), and importing torch leaves ~170k objects for
 the garbage collector to rescan while minigrad builds graphs. Ratios compare medians
-measured in this same run.
+measured in this same run. Each peer also reports its minor page faults per step
+(``getrusage``): a count that does not depend on what else the machine is doing.
 
-    python benchmarks/bench_rnn.py [--quick] [--repeat N] [--rounds R] [--default-malloc]
+Allocator: glibc's malloc as a library user gets it (the row the targets apply to).
+``--tuned-malloc`` runs every peer with glibc's mmap and trim thresholds raised
+(``MALLOC_ENV``), which spares code that frees big arrays every step the page faults
+of getting them back.
+
+    python benchmarks/bench_rnn.py [--quick] [--repeat N] [--rounds R] [--tuned-malloc]
+                                   [--json out/bench/rnn.json]
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,18 +52,21 @@ import rnn_peers  # noqa: E402
 from rnn_peers import B, E, H, PEERS, T, V, RH, RT, RV  # noqa: E402
 
 # ------------------------------------------------------------------ timing
-def timed(step, repeat: int, warmup: int = 2) -> tuple[float, float]:
-    """(median ms, loss of the first step): the first losses of all peers agree when
-    they compute the same thing from the same weights and batch."""
+def timed(step, repeat: int, warmup: int = 2) -> tuple[float, float, float]:
+    """(median ms, loss of the first step, minor page faults per timed step): the first
+    losses of all peers agree when they compute the same thing from the same weights
+    and batch."""
     first = step()
     for _ in range(warmup - 1):
         step()
     runs = []
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(repeat):
         t0 = time.perf_counter()
         step()
         runs.append(time.perf_counter() - t0)
-    return statistics.median(runs) * 1e3, first
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return statistics.median(runs) * 1e3, first, faults / repeat
 
 
 def matmul_rate(repeat: int) -> float:
@@ -82,12 +93,21 @@ def lstm_flops() -> float:
 
 
 def report(title, rows, base_name):
-    base = dict(rows)[base_name][0]
+    """Print one table; returns {peer: {"ms", "loss", "faults"}}."""
+    found = dict(rows)
     print(title)
-    for name, (ms, loss) in rows:
-        print(f"  {name:24s} {ms:8.2f} ms   {ms / base:5.2f}x {base_name}"
-              f"   (first loss {loss:.5f})")
-    return {name: ms for name, (ms, _) in rows}
+    if base_name not in found:
+        print(f"  ({base_name} did not run: no ratios)")
+    base = found.get(base_name, {"ms": float("nan")})["ms"]
+    for name, r in rows:
+        print(f"  {name:24s} {r['ms']:8.2f} ms   {r['ms'] / base:5.2f}x {base_name}"
+              f"   {r['faults']:7.0f} page faults/step   (first loss {r['loss']:.5f})")
+    return found
+
+
+def ratio(d: dict, a: str, b: str):
+    """a's median over b's, or None when either did not run."""
+    return d[a]["ms"] / d[b]["ms"] if a in d and b in d else None
 
 
 def measure(peer: str, repeat: int) -> None:
@@ -101,14 +121,13 @@ def measure(peer: str, repeat: int) -> None:
     if peer == "matmul":
         print(json.dumps({"rate": matmul_rate(repeat)}))
         return
-    ms, loss = timed(PEERS[peer](), repeat)
-    print(json.dumps({"ms": ms, "loss": loss}))
+    ms, loss, faults = timed(PEERS[peer](), repeat)
+    print(json.dumps({"ms": ms, "loss": loss, "faults": faults}))
 
 
-#: glibc's malloc hands every block over 128 KiB straight to mmap and back, so code that
-#: allocates big temporaries each step pays for page faults, not arithmetic (the
-#: README's "default malloc" row). All peers run with these settings (PyTorch has its own
-#: caching allocator anyway); pass --default-malloc to see the difference.
+#: With ``--tuned-malloc``, for every peer: glibc's malloc then keeps freed memory
+#: instead of handing blocks over 128 KiB straight back to mmap and trimming its heap,
+#: so code that frees big temporaries each step does not page-fault them back in.
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 
@@ -127,9 +146,13 @@ def table(model: str, names: list[str], repeat: int, rounds: int, env: dict) -> 
     for _ in range(rounds):
         for name in names:
             r = run_peer(f"{model}/{name}", repeat, env)
-            if r is not None and (name not in best or r["ms"] < best[name][0]):
-                best[name] = (r["ms"], r["loss"])
+            if r is not None and (name not in best or r["ms"] < best[name]["ms"]):
+                best[name] = r
     return [(name, best[name]) for name in names if name in best]
+
+
+def _fmt(x) -> str:
+    return "skipped" if x is None else f"{x:.2f}x"
 
 
 def main() -> None:
@@ -137,45 +160,61 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--rounds", type=int, default=None)
-    ap.add_argument("--default-malloc", action="store_true",
-                    help="leave glibc's malloc thresholds alone (see MALLOC_ENV)")
+    ap.add_argument("--tuned-malloc", action="store_true",
+                    help="raise glibc's mmap/trim thresholds for every peer (MALLOC_ENV)")
+    ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
     ap.add_argument("--peer", choices=[*PEERS, "matmul"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     rep = args.repeat or (3 if args.quick else 15)
     rounds = args.rounds or (1 if args.quick else 3)
-    env = {} if args.default_malloc else MALLOC_ENV
+    env = MALLOC_ENV if args.tuned_malloc else {}
     if args.peer:
         return measure(args.peer, rep)
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
+    malloc = "tuned (MALLOC_ENV)" if args.tuned_malloc else "glibc default"
     print(f"threads {os.environ['OMP_NUM_THREADS']}, float32; per peer the best of {rounds} "
           f"round(s) of a median of {rep} steps (x10 for the RNN), each in its own process; "
-          f"numpy {np.__version__}; malloc " + ("default" if args.default_malloc else
-                                                 "without mmap/trim churn (see MALLOC_ENV)")
-          + ("" if has_torch else "; torch not installed"))
+          f"numpy {np.__version__}; malloc {malloc}"
+          + ("" if has_torch else "; torch not installed: its peers skipped"))
+    out = {"threads": int(os.environ["OMP_NUM_THREADS"]), "malloc": malloc,
+           "repeat": rep, "rounds": rounds, "torch": has_torch, "numpy": np.__version__}
     names = ["hand NumPy", "minigrad fused", "minigrad composite"]
     names += ["PyTorch nn.LSTM", "PyTorch LSTMCell loop"] if has_torch else []
     d = report(f"\nLSTM LM step (V{V} E{E} H{H} B{B} T{T}, mean CE, SGD)",
                table("lstm", names, rep, rounds, env), "hand NumPy")
-    print(f"  composite / fused = {d['minigrad composite'] / d['minigrad fused']:.2f}x")
-    if has_torch:
-        print(f"  fused / PyTorch LSTMCell loop = "
-              f"{d['minigrad fused'] / d['PyTorch LSTMCell loop']:.2f}x, "
-              f"fused / nn.LSTM = {d['minigrad fused'] / d['PyTorch nn.LSTM']:.2f}x")
     rate = run_peer("matmul", max(3, rep // 3), env)["rate"]
     gflop = lstm_flops() / 1e9
+    lstm = {"peers": d, "gflop": gflop, "matmul_gflops": rate, "matmul_ms": gflop / rate * 1e3,
+            "fused/hand": ratio(d, "minigrad fused", "hand NumPy"),
+            "composite/fused": ratio(d, "minigrad composite", "minigrad fused"),
+            "fused/LSTMCell loop": ratio(d, "minigrad fused", "PyTorch LSTMCell loop"),
+            "fused/nn.LSTM": ratio(d, "minigrad fused", "PyTorch nn.LSTM")}
+    print(f"  fused / hand NumPy = {_fmt(lstm['fused/hand'])}, fused / PyTorch LSTMCell loop = "
+          f"{_fmt(lstm['fused/LSTMCell loop'])}, fused / nn.LSTM = {_fmt(lstm['fused/nn.LSTM'])}"
+          f", composite / fused = {_fmt(lstm['composite/fused'])}")
     print(f"  matmuls: {gflop:.2f} GFLOP per step; NumPy does these shapes at "
-          f"{rate:.0f} GFLOP/s -> {gflop / rate * 1e3:.1f} ms of matmul per step")
+          f"{rate:.0f} GFLOP/s -> {lstm['matmul_ms']:.1f} ms of matmul per step")
 
     names = ["hand NumPy", "NumPy min-char-rnn", "minigrad fused", "minigrad composite"]
     names += ["PyTorch nn.RNN", "PyTorch per-step ops"] if has_torch else []
     d = report(f"\nmin-char-rnn step (V{RV} H{RH} B1 T{RT}, one-hot, summed CE, clip 5, "
                "Adagrad)", table("rnn", names, rep * 10, rounds, env), "hand NumPy")
-    print(f"  composite / fused = {d['minigrad composite'] / d['minigrad fused']:.2f}x")
-    if has_torch:
-        print(f"  fused / PyTorch per-step ops = "
-              f"{d['minigrad fused'] / d['PyTorch per-step ops']:.2f}x, "
-              f"fused / nn.RNN = {d['minigrad fused'] / d['PyTorch nn.RNN']:.2f}x")
+    rnn = {"peers": d, "fused/hand": ratio(d, "minigrad fused", "hand NumPy"),
+           "composite/fused": ratio(d, "minigrad composite", "minigrad fused"),
+           "fused/per-step ops": ratio(d, "minigrad fused", "PyTorch per-step ops"),
+           "fused/nn.RNN": ratio(d, "minigrad fused", "PyTorch nn.RNN")}
+    print(f"  fused / hand NumPy = {_fmt(rnn['fused/hand'])}, fused / PyTorch per-step ops = "
+          f"{_fmt(rnn['fused/per-step ops'])}, fused / nn.RNN = {_fmt(rnn['fused/nn.RNN'])}"
+          f", composite / fused = {_fmt(rnn['composite/fused'])}")
+    if args.json:
+        write_json(args.json, {**out, "lstm": lstm, "rnn": rnn})
+
+
+def write_json(path: str, data: dict) -> None:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ class _State:
     scope: tuple[str, ...] = ()
     anomaly = False
     record_norms = False
+    retaining = False   # inside a backward(retain_graph=True): saved arrays must survive
 
 
 state = _State()
@@ -192,7 +193,11 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     if fn0 is None:
         leaves[id(root)] = [root, grad, False]
     else:
-        _run(fn0, root._index, grad, leaves, retain_graph)
+        outer, state.retaining = state.retaining, retain_graph
+        try:
+            _run(fn0, root._index, grad, leaves, retain_graph)
+        finally:
+            state.retaining = outer
     _write_leaves(leaves)
 
 

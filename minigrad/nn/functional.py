@@ -207,16 +207,18 @@ class _ClassLoss(Function):
     def __init__(self, target, valid, reduction: str, out_shape):
         self.target, self.valid = target, valid
         self.reduction, self.out_shape = reduction, out_shape
+        self.every = bool(valid.all())   # no target ignored: no masking needed
 
     def _reduce(self, losses):
         xp = get_array_module(losses)
-        losses = xp.where(self.valid, losses, 0)
+        if not self.every:
+            losses = xp.where(self.valid, losses, 0)
         if self.reduction == "none":
             return losses.reshape(self.out_shape)
         total = losses.sum()
         if self.reduction == "sum":
             return total
-        count = int(self.valid.sum())
+        count = len(losses) if self.every else int(self.valid.sum())
         return total / count if count else xp.full((), xp.nan, dtype=losses.dtype)
 
     def _scale(self, g):
@@ -227,9 +229,9 @@ class _ClassLoss(Function):
         elif self.reduction == "sum":
             s = xp.broadcast_to(g, self.valid.shape)
         else:
-            count = int(self.valid.sum())
+            count = len(self.valid) if self.every else int(self.valid.sum())
             s = xp.broadcast_to(g / max(count, 1), self.valid.shape)
-        return (s * self.valid)[:, None]
+        return (s if self.every else s * self.valid)[:, None]
 
 
 class CrossEntropy(_ClassLoss):

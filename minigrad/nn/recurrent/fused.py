@@ -85,6 +85,17 @@ def _rows(handoff, name: str, xp, shape, dtype):
     return handoff.rows(name, xp, shape, dtype)
 
 
+def _gates_from(handoff, xg, xp):
+    """Where a step builds its gates, starting from xg: xg's own rows when the layer
+    hands its projection over as scratch (nothing reads it again), else a copy of xg
+    (in rows of the sequence's buffer, or a new array)."""
+    if handoff is not None and handoff.node.scratch:
+        return xg
+    act = _rows(handoff, "gates", xp, xg.shape, xg.dtype)
+    act[...] = xg
+    return act
+
+
 def _grad_rows(handoff, xp, shape, dtype):
     """Where a step writes its gradient for xg: its rows of the sequence node's
     buffer when the layer handed them over, else a new array."""
@@ -193,9 +204,8 @@ class LSTMCellFused(Function):
     def forward(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid, state = h_prev.shape[1], c_prev.shape
-        act = _rows(self.handoff, "gates", xp, xg.shape, xg.dtype)
-        xp.matmul(h_prev, w_hh.T, out=act)  # the step's one matmul, then all in place
-        act += xg
+        act = _gates_from(self.handoff, xg, xp)
+        act += h_prev @ w_hh.T            # the step's one matmul, then all in place
         if b_hh is not None:
             act += b_hh                   # act (B, 4H) becomes [i, f, g, o]:
         sigmoid_(act[:, :2 * hid])
@@ -216,18 +226,22 @@ class LSTMCellFused(Function):
         xp = get_array_module(dh, act)
         hid = h_prev.shape[1]
         i, f, g, o = _gates(act, hid)
+        n_xg, n_h, n_c, n_w, *n_b = self.needs_input_grad
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
+        dc_prev = dc * f if n_c else None
+        # da may be the gates' own memory (``_grad_rows``): each gate is read before
+        # its block of da is written, and dc * g is taken before da_g replaces g
         da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
         da_i, da_f, da_g, da_o = _gates(da, hid)
-        xp.multiply(dc * g, i * (1 - i), out=da_i)      # written straight into da
+        dc_g = dc * g
+        xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
-        xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
+        xp.multiply(dc_g, i * (1 - i), out=da_i)
         _report_dc(self.probe, dc)
-        n_xg, n_h, n_c, n_w, *n_b = self.needs_input_grad
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
-                dc * f if n_c else None,
+                dc_prev,
                 _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
                 *(_bias_grad(da, n_b) if n_b else ()))
 
@@ -257,9 +271,8 @@ class PeepholeLSTMCellFused(Function):
     def forward(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid, state = h_prev.shape[1], c_prev.shape
-        act = _rows(self.handoff, "gates", xp, xg.shape, xg.dtype)
-        xp.matmul(h_prev, w_hh.T, out=act)
-        act += xg
+        act = _gates_from(self.handoff, xg, xp)
+        act += h_prev @ w_hh.T
         if b_hh is not None:
             act += b_hh
         act[:, :hid] += w_peep[0] * c_prev
@@ -283,18 +296,22 @@ class PeepholeLSTMCellFused(Function):
         xp = get_array_module(dh, act)
         hid = h_prev.shape[1]
         i, f, g, o = _gates(act, hid)
+        n_xg, n_h, n_c, n_w, n_p, *n_b = self.needs_input_grad
+        # da may be the gates' own memory (``_grad_rows``): each gate is read before
+        # its block of da is written
+        dh_o = dh * o * (1 - tanh_c * tanh_c)
         da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
         da_i, da_f, da_g, da_o = _gates(da, hid)
         xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
-        dc = dc + dh * o * (1 - tanh_c * tanh_c) + da_o * w_peep[2]
-        xp.multiply(dc * g, i * (1 - i), out=da_i)
+        dc = dc + dh_o + da_o * w_peep[2]
+        dc_f, dc_g = dc * f, dc * g
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
+        xp.multiply(dc_g, i * (1 - i), out=da_i)
         _report_dc(self.probe, dc)
-        n_xg, n_h, n_c, n_w, n_p, *n_b = self.needs_input_grad
         dc_prev = None
         if n_c:
-            dc_prev = dc * f + da_i * w_peep[0] + da_f * w_peep[1]
+            dc_prev = dc_f + da_i * w_peep[0] + da_f * w_peep[1]
         dw_peep = None
         if n_p:
             dw_peep = xp.stack([(da_i * c_prev).sum(axis=0), (da_f * c_prev).sum(axis=0),

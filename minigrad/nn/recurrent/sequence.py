@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from minigrad import autograd
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
 from minigrad.nn.recurrent.buffers import Pool
@@ -78,7 +79,9 @@ class SequenceSteps(Function):
     view of it: [h_init; h_0 ... h_{T-2}] (forward), [h_1 ... h_{T-1}; h_init] (reverse).
     """
 
-    def __init__(self, sizes: Sequence[int], pool: Pool | None = None, chain: str | None = None):
+    def __init__(self, sizes: Sequence[int], pool: Pool | None = None, chain: str | None = None,
+                 scratch: bool = False):
+        self.scratch = scratch
         self.sizes = list(sizes)
         self.offsets = [0]
         for b in self.sizes:
@@ -94,6 +97,8 @@ class SequenceSteps(Function):
 
     def forward(self, xg, w_hh=None):
         self.saved = [None] * len(self.sizes)   # h_prev of each handed-off step, for dW_hh
+        if self.scratch:
+            self.xg = xg
         bounds = self.offsets
         return tuple([xg[bounds[t]:bounds[t + 1]] for t in range(len(self.sizes))])
 
@@ -133,10 +138,15 @@ class SequenceSteps(Function):
         return buf[:b] if self.chain == "forward" else buf[n:]
 
     def take_grads(self, xp, step_shape: tuple, dtype: Any) -> None:
-        """The dXG buffer, for this backward only (not kept with the forward's)."""
-        self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(step_shape[1:]),
-                                  dtype)
-        del self.buffers["dxg"]
+        """The dXG buffer, for this backward only (not kept with the forward's): XG's
+        own memory when the layer gave it as scratch, unless the graph is retained
+        (steps may have built their gates there, and a second backward reads them)."""
+        if self.scratch and not autograd.state.retaining:
+            self.grads = self.xg
+        else:
+            self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(step_shape[1:]),
+                                      dtype)
+            del self.buffers["dxg"]
         self.written = [False] * len(self.sizes)
 
     def _h_prev(self, xp):
@@ -173,14 +183,16 @@ class SequenceSteps(Function):
 
 
 def sequence_steps(xg: Tensor, sizes: Sequence[int], w_hh: Tensor | None = None, *,
-                   pool: Pool | None = None, chain: str | None = None
+                   pool: Pool | None = None, chain: str | None = None, scratch: bool = False
                    ) -> tuple[SequenceSteps, tuple[Tensor, ...]]:
     """Cut the (N, G) projection into blocks of ``sizes`` rows as one node; with
     ``w_hh`` (requiring grad) the node computes dW_hh for the steps it hands off to.
     ``pool`` keeps the steps' buffers between calls; ``chain`` says the steps run as a
-    plain chain, forward or reverse (see ``SequenceSteps``). Returns the node (for
+    plain chain, forward or reverse (see ``SequenceSteps``); ``scratch`` says nothing
+    but the steps reads ``xg`` (the layer made it): the steps may build their gates in
+    its rows, and the backward write dXG there. Returns the node (for
     ``node.handoff(t, h_prev)``) and the step inputs."""
-    node = SequenceSteps(sizes, pool, chain)
+    node = SequenceSteps(sizes, pool, chain, scratch)
     steps = node(xg) if w_hh is None else node(xg, w_hh)
     node.takes_dw_hh = (w_hh is not None and len(node.needs_input_grad) == 2
                         and node.needs_input_grad[1])

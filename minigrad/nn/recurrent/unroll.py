@@ -37,12 +37,14 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     """Run one direction over the (N, G) projection ``xg`` from the state ``init``
     ((B, H) per state: h, or h and c). ``weights`` follow the state in the step call
     (W_hh, extra weights, b_hh unless folded). Returns the (N, H) output rows, in
-    the rows' order, and the final state of every sequence, (B, H) each."""
+    the rows' order, and the final state of every sequence, (B, H) each. ``xg`` is the
+    caller's own scratch: fused steps build their gates in it and backward writes dXG
+    there (``sequence.py``)."""
     sizes, masks, packed, steps = layout.sizes, layout.masks, layout.packed, len(layout.sizes)
     if fused:   # a plain chain: each step reads the h the one before it wrote
         chain = None if packed or masks is not None else ("reverse" if reverse else "forward")
         node, xgs = sequence_steps(xg, sizes, weights[0] if spec.sequence_dw_hh else None,
-                                   pool=pool_for(weights[0]), chain=chain)
+                                   pool=pool_for(weights[0]), chain=chain, scratch=True)
     else:
         node, xgs = None, ops.split(xg, sizes, axis=0)
     step, cell_state = spec.step(fused), spec.cell_state
