@@ -103,6 +103,9 @@ class Module:
 
     # --------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode is expected to be a bool, "
+                             f"got {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
@@ -148,6 +151,8 @@ class Module:
             device = backend.check_device(target)
             return self._apply(lambda a: backend.to_device(a, device))
         dtype = backend.as_dtype(target)
+        if not backend.is_floating(dtype):  # weights of ints could not learn
+            raise TypeError(f"{type(self).__name__}.to: only floating dtypes, got {dtype}")
         return self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
 
     def double(self) -> Module:
@@ -171,22 +176,32 @@ class Module:
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
         """Copy arrays into the parameters, checking every key and shape first: on any
         mismatch nothing changes and the error names the key (and the shapes)."""
+        where = f"load_state_dict for {type(self).__name__}"
+        if not isinstance(state, dict):
+            raise TypeError(f"{where}: expected a dict of arrays (from state_dict()), got "
+                            f"{type(state).__name__}")
         params = dict(self.named_parameters())
         missing = [k for k in params if k not in state]
         unexpected = [k for k in state if k not in params]
         if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys "
-                           f"{missing}, unexpected keys {unexpected}")
+            nested = [k for k in unexpected
+                      if isinstance(state[k], dict) and set(missing) <= set(state[k])]
+            hint = f" (the weights may be inside state[{nested[0]!r}])" if nested else ""
+            raise KeyError(f"{where}: missing keys {missing}, unexpected keys "
+                           f"{unexpected}{hint}")
         arrays = {}
         for k, p in params.items():
             if k not in state:
                 continue
             v = state[k]
             v = v.array if isinstance(v, Tensor) else v
-            v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+            try:
+                v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"{where}: {k} is not an array of numbers ({e})") from None
             if tuple(v.shape) != p.shape:
-                raise ValueError(f"load_state_dict for {type(self).__name__}: {k} has shape "
-                                 f"{tuple(v.shape)} in the state dict but {p.shape} in the model")
+                raise ValueError(f"{where}: {k} has shape {tuple(v.shape)} in the state dict "
+                                 f"but {p.shape} in the model")
             arrays[k] = v
         for k, v in arrays.items():  # all checked: now change things
             p = params[k]
