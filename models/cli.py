@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import sys
 from typing import Sequence
 
@@ -43,11 +45,33 @@ def _positive(kind: type):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
         return value
     check.__name__ = f"positive {kind.__name__}"
     return check
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid int") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _folder(text: str) -> str:
+    """--out: a folder to write into; an existing file there is a mistake (every
+    command would fail at its first write, after the training)."""
+    path = os.path.abspath(text)
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)  # the nearest part that exists must be a folder
+    if not os.path.isdir(path):
+        what = text if os.path.abspath(text) == path else path
+        raise argparse.ArgumentTypeError(f"{what} is a file, not a folder")
+    return text
 
 
 def _fraction(text: str) -> float:
@@ -78,7 +102,7 @@ def _training_options(p: argparse.ArgumentParser, epochs: int | None, lr: float,
                    help="clip the gradient norm to this (default: %(default)s)")
     p.add_argument("--patience", type=_positive(int), default=None,
                    help="early stopping: epochs without a better validation loss")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -93,8 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "Linear) with truncated BPTT; checkpoints go to --out.")
     p.add_argument("--text", metavar="FILE", default=None,
                    help="a UTF-8 text file (default: Python's pydoc_data.topics text)")
-    p.add_argument("--out", metavar="DIR", default="runs/lm", help="run folder (default: "
-                   "%(default)s)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/lm",
+                   help="run folder (default: %(default)s)")
     p.add_argument("--level", choices=("char", "word"), default="char",
                    help="tokens are characters or words (default: %(default)s)")
     _training_options(p, epochs=None, lr=3e-3, hidden=256)
@@ -136,13 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="<1 safer, >1 wilder (default: %(default)s)")
     p.add_argument("--top-k", type=_positive(int), default=None,
                    help="sample among the k likeliest tokens only")
-    p.add_argument("--sample-seed", type=int, default=None,
+    p.add_argument("--sample-seed", type=_seed, default=None,
                    help="random seed for sampling (default: a fresh one)")
 
     p = sub.add_parser("forecast", help="forecast the yearly sunspot numbers",
                        description="Train a forecaster on the sunspot numbers 1700-1988 "
                        "(the last 20%% validate) and plot its forecast.")
-    p.add_argument("--out", metavar="DIR", default="runs/forecast",
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/forecast",
                    help="where the plots and checkpoint go (default: %(default)s)")
     _training_options(p, epochs=60, lr=1e-2, hidden=32)
     p.add_argument("--lags", type=_positive(int), default=12,
@@ -153,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("classify", help="classify digits read as sequences",
                        description="Train a sequence classifier on scikit-learn's 8x8 "
                        "digits, each image read as 8 steps of 8 pixels.")
-    p.add_argument("--out", metavar="DIR", default="runs/classify",
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/classify",
                    help="where the plot and checkpoint go (default: %(default)s)")
     _training_options(p, epochs=15, lr=1e-2, hidden=64)
     p.add_argument("--batch-size", type=_positive(int), default=32,
@@ -164,11 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "text for about two minutes, print validation bits per character "
                        "next to the unigram baseline and generated text, draw the unrolled "
                        "graph and write the plots, all under --out.")
-    p.add_argument("--out", metavar="DIR", default="out/demo",
+    p.add_argument("--out", metavar="DIR", type=_folder, default="out/demo",
                    help="output folder (default: %(default)s)")
     p.add_argument("--minutes", type=_positive(float), default=2.0,
                    help="training time (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -193,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_needs(a)
         importlib.import_module(f"models.commands.{COMMANDS[a.command]}").run(a)
     except (CLIError, MissingDependency) as e:
+        print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a full disk, a read-only folder: one line, the previous files kept
         print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -177,7 +177,13 @@ class LanguageModel(mg.nn.Module):
 def _sample(logits: np.ndarray, temperature: float, top_k: int | None, banned: list,
             gen: np.random.Generator) -> int:
     z = logits.astype(np.float64) / temperature
+    if not np.isfinite(z).all():
+        raise ValueError("generate: the model's outputs are not finite (NaN or infinity): "
+                         "its training diverged (try a smaller learning rate)")
     z[banned] = -np.inf
+    if not np.isfinite(z).any():
+        raise ValueError("generate: the vocabulary has no token besides the special ones "
+                         "to sample")
     if top_k is not None and top_k < np.isfinite(z).sum():
         kth = np.partition(z, -top_k)[-top_k]
         z[z < kth] = -np.inf

@@ -86,6 +86,10 @@ def train_lm(a: argparse.Namespace, banner: bool = True) -> dict:
     if not a.resume:
         tok = (CharTokenizer() if a.level == "char" else WordTokenizer(lower=a.lower))
         tok.fit(text, min_freq=a.min_freq, max_size=a.max_vocab)
+        if len(tok) <= len(tok.vocab.specials):
+            raise CLIError(f"the vocabulary holds only {tok.vocab.specials}: every token is "
+                           f"rarer than --min-freq {a.min_freq} or cut by --max-vocab "
+                           f"{a.max_vocab}")
     ids = tok.encode(text)
     try:
         train_ids, val_ids = split_train_val(ids, a.val_fraction)

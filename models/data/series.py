@@ -63,6 +63,10 @@ def make_windows(values: Any, n_lags: int, horizon: int = 1) -> tuple[np.ndarray
     if n_lags < 1 or horizon < 1:
         raise ValueError(f"make_windows: n_lags and horizon must be >= 1, "
                          f"got {n_lags} and {horizon}")
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        at = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"make_windows: values[{at}] is {values[at]}; a series with NaN or "
+                         f"infinity cannot train a model (fill or drop the gap first)")
     n = len(values) - n_lags - horizon + 1
     if n < 1:
         raise ValueError(f"make_windows: a series of {len(values)} values is too short for "
