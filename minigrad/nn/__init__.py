@@ -21,7 +21,7 @@ __all__ = ["Module", "Parameter", "eval_mode", "functional", "init", "utils",
            "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
 
 # Recurrent layers (RNN, LSTM, GRU and their cells) are imported below.
-from minigrad.nn.cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
-from minigrad.nn.rnn import GRU, LSTM, RNN  # noqa: E402
+from minigrad.nn import recurrent  # noqa: E402
+from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell  # noqa: E402
 
-__all__ += ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
+__all__ += ["recurrent", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]

@@ -11,7 +11,8 @@ import math
 from typing import Any
 
 from minigrad import backend, ops
-from minigrad.nn import functional as F
+from minigrad.creation import zeros
+from minigrad.nn import functional as F, init
 from minigrad.nn._checks import check_probability, check_sizes
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
@@ -19,8 +20,8 @@ from minigrad.tensor import Tensor
 
 
 def _uniform(shape: tuple[int, ...], bound: float, dtype: Any, device: Any) -> Parameter:
-    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
-    return Parameter(backend.rng().uniform(-bound, bound, size=shape).astype(dt), device=device)
+    """A new parameter drawn from U(-bound, bound) by ``init.uniform_``."""
+    return init.uniform_(Parameter(zeros(shape, dtype=dtype, device=device)), -bound, bound)
 
 
 class Linear(Module):

@@ -3,8 +3,8 @@ side by side) and a lowercase function that calls it."""
 from minigrad.ops.arithmetic import add, div, matmul, mul, neg, pow, sub
 from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, cos, exp,
                                       leaky_relu, log, log1p, masked_fill, maximum, minimum,
-                                      relu, sigmoid, sigmoid_array, sin, softplus, sqrt, tanh,
-                                      to_device, where)
+                                      relu, sigmoid, sin, softplus, sqrt, tanh, to_device,
+                                      where)
 from minigrad.ops.indexing import embedding, getitem, one_hot
 from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max, mean, min,
                                      softmax, sum)
@@ -14,8 +14,8 @@ from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, expand,
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul",
     "abs", "astype", "clamp", "clip", "compare", "cos", "exp", "leaky_relu", "log", "log1p",
-    "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sigmoid_array", "sin",
-    "softplus", "sqrt", "tanh", "to_device", "where",
+    "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh",
+    "to_device", "where",
     "embedding", "getitem", "one_hot",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
     "broadcast_to", "cat", "chunk", "clone", "concat", "expand", "flatten", "permute", "reshape",

@@ -12,7 +12,7 @@ from minigrad.ops._util import (broadcast_error, floating, operand, shape_of, te
 from minigrad.tensor import Tensor
 
 
-def sigmoid_array(x):
+def _sigmoid(x):
     """1 / (1 + e^-x) without overflow: exp is only taken of -|x|."""
     xp = get_array_module(x)
     e = xp.exp(-xp.abs(x))
@@ -61,7 +61,7 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     def forward(self, x):
-        y = sigmoid_array(x)
+        y = _sigmoid(x)
         self.saved = y
         return y
 
@@ -135,7 +135,7 @@ class Softplus(Function):
         return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)
 
     def backward(self, g):
-        return g * sigmoid_array(self.saved)
+        return g * _sigmoid(self.saved)
 
 
 class Abs(Function):

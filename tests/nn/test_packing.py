@@ -70,15 +70,57 @@ def test_errors_name_the_lengths():
 
 @pytest.mark.parametrize("layer", [nn.LSTM, nn.GRU, nn.RNN])
 def test_a_layer_runs_packed_input_like_its_lengths_path(layer):
-    m = layer(2, 3, bidirectional=True, dtype="float64")
-    packed = pack_sequence(seqs(), enforce_sorted=False)
-    out_p, state_p = m(packed)
+    """The packed route (state rows drop out as sequences end) and the masked padded
+    route give the same numbers, up to round-off: their matmuls see other batch sizes."""
+    m = layer(2, 3, num_layers=2, bidirectional=True, dtype="float64")
+    xs = seqs()
+    packed = pack_sequence(xs, enforce_sorted=False)
+    h0 = mg.randn(4, 4, 3, dtype="float64")
+    hx = (h0, h0 * 0.5) if layer is nn.LSTM else h0
+    out_p, state_p = m(packed, hx)
     assert isinstance(out_p, PackedSequence) and out_p.data.shape == (13, 6)
+    assert out_p.batch_sizes is packed.batch_sizes
     padded, lengths = pad_packed_sequence(packed)
-    out_l, state_l = m(padded, lengths=lengths)
-    np.testing.assert_array_equal(pad_packed_sequence(out_p)[0].numpy(), out_l.numpy())
+    out_l, state_l = m(padded, hx, lengths=lengths)
+    np.testing.assert_allclose(pad_packed_sequence(out_p)[0].numpy(), out_l.numpy(),
+                               rtol=0, atol=1e-14)
     for a, b in zip(*(s if isinstance(s, tuple) else (s,) for s in (state_p, state_l))):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("layer", [nn.LSTM, nn.GRU, nn.RNN])
+def test_packed_route_takes_no_padded_detour(layer, fused):
+    """Packed data goes straight through: no step runs rows of ended sequences and no
+    padded (T, B, *) tensor appears anywhere in the graph."""
+    m = layer(2, 3, bidirectional=True, dtype="float64", fused=fused)
+    packed = pack_sequence(seqs(), enforce_sorted=False)
+    leaf = mg.tensor(packed.data.numpy(), requires_grad=True)     # the walk stops here
+    out, _ = m(packed._replace(data=leaf))
+    seen, stack, shapes = set(), [out.data.grad_fn], []
+    while stack:
+        fn = stack.pop()
+        if fn is None or id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        shapes += [tuple(x.shape) for x in fn.inputs if isinstance(x, mg.Tensor)]
+        stack += [x.grad_fn for x in fn.inputs if isinstance(x, mg.Tensor)]
+    assert not any(len(s) == 3 for s in shapes)             # nothing padded
+    assert (2, 2) not in shapes and (13, 2) in shapes       # the packed input rows, as given
+
+
+def test_packed_input_errors_name_the_layer():
+    m = nn.GRU(2, 3, dtype="float64")
+    p = pack_sequence(seqs(), enforce_sorted=False)
+    with pytest.raises(ValueError, match=r"GRU: a PackedSequence carries its lengths"):
+        m(p, lengths=[3, 5, 1, 4])
+    with pytest.raises(ValueError, match=r"GRU: a PackedSequence's data must be \(sum of "
+                                         r"lengths, 2\), got \(13, 3\)"):
+        m(PackedSequence(mg.zeros(13, 3, dtype="float64"), p.batch_sizes))
+    with pytest.raises(ValueError, match=r"GRU: batch_sizes \[4, 3\] do not describe"):
+        m(p._replace(batch_sizes=p.batch_sizes[:2]))
+    with pytest.raises(ValueError, match=r"GRU: expected h_0 of shape \(1, 4, 3\)"):
+        m(p, mg.zeros(1, 3, 3, dtype="float64"))
 
 
 @pytest.mark.parametrize("batch_first", [False, True])

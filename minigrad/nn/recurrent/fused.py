@@ -1,25 +1,29 @@
-"""Fused recurrent cells: one Function per time step, with a hand-derived backward.
+"""Fused recurrent steps: one Function per time step, with a hand-derived backward.
 
-The composite cells of ``minigrad.nn.cells`` build every gate from primitive ops, so
-the graph shows each one; these do the same arithmetic in one node, which is what
-makes an unrolled LSTM fast. The two agree to float64 round-off (tests check it).
+The composite steps (``composite.py``) build every gate from primitive ops, so the
+graph shows each one; these do the same arithmetic in one node, which is what makes
+an unrolled LSTM fast. The two agree to float64 round-off (tests check it).
 
-Every cell takes the *input projection* of its step, ``xg = x_t W_ih^T + b_ih``
+Every step takes the *input projection* of its step, ``xg = x_t W_ih^T + b_ih``
 (shape (B, G*H), G gates), which the layer computes for the whole sequence in one
-matmul before the time loop; the cell adds the hidden projection
+matmul before the time loop; the step adds the hidden projection
 ``h_prev W_hh^T + b_hh`` (one matmul per step) and applies the gate nonlinearities.
-``b_hh`` may be None (``bias=False``). Gate order is PyTorch's.
+``b_hh`` may be None (``bias=False``, or folded into ``b_ih`` by the layer). Gate
+order is PyTorch's.
 
 Backward, per step, is the chain rule written out: one matmul for dh_prev
-(``dgates @ W_hh``), one for this step's share of dW_hh (``dgates^T @ h_prev``), which
-the engine sums into ``W_hh.grad``. Inside the layers, the sequence node
-``SequenceSteps`` takes over that share for RNN and LSTM cells: the cells write their
-dgates into one (T, B, G) buffer and the node computes dW_hh in one matmul over the
-whole sequence (measured: the T small matmuls plus T-1 accumulations cost ~4 ms more
-per LSTM LM training step, ~12%). The gradient of ``xg`` flows back to the sequence's
-input projection, where one matmul gives dW_ih and dx for all steps.
+(``dgates @ W_hh``), one for this step's share of dW_hh (``dgates^T @ h_prev``),
+which the engine sums into ``W_hh.grad``. Inside a layer, a step may be given a
+``handoff`` (``sequence.py``): the sequence node's rows to write dxg into, and
+whether that node computes dW_hh for the whole sequence in one matmul (then the
+step returns no share of its own). A step used alone has no hand-off and keeps its
+own local backward. ``probe``, when a dict, receives the step's gate values for
+``record_states`` (and, when it holds a "dc" key, an LSTM step's whole dL/dc_t in
+backward, for ``state_grad_norms``).
 """
 from __future__ import annotations
+
+from typing import Callable, NamedTuple
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
@@ -28,8 +32,12 @@ from minigrad.backend import get_array_module
 def sigmoid_(x):
     """sigmoid(x) = (1 + tanh(x / 2)) / 2, computed in place and returned.
 
-    Stable like ``minigrad.ops.sigmoid_array`` (tanh never overflows) but ~4x faster on
-    the strided gate slices here; it agrees with it to round-off (absolute 1e-16).
+    Stable (tanh never overflows) and cheap in place on the strided gate slices.
+    It is exact to absolute round-off (1e-16), which is what gates and their
+    gradients need, but not to relative precision far in the negative tail
+    (x = -30 gives 9.359e-14 for 9.358e-14): ``mg.sigmoid`` keeps the exp form
+    (``ops.elementwise._sigmoid``) for that. One formula for both would change
+    either the fused cells' numbers or ``mg.sigmoid``'s precision.
     """
     xp = get_array_module(x)
     x *= 0.5
@@ -39,81 +47,56 @@ def sigmoid_(x):
     return x
 
 
-class SequenceSteps(Function):
-    """(T, B, G) -> T steps of (B, G): ``unbind`` over time, for the fused cells.
-
-    One node, as ``mg.unbind``; the difference is in backward, where it works with the
-    fused cells to do what a hand-written BPTT does:
-
-    * each cell writes its gradient for ``xg_t`` straight into row t of one (T, B, G)
-      buffer handed out here (``grad_slot``): when all T arrive as those rows, the
-      buffer *is* the gradient, no stacking copy. Anything else (a step input used
-      elsewhere too) falls back to stacking, like ``unbind``.
-    * given ``W_hh`` as a second input, it also takes over the cells' weight gradient:
-      for RNN and LSTM cells ``dxg_t = da_t``, so instead of T small matmuls
-      ``da_t^T h_{t-1}`` and T-1 accumulations, one matmul over the sequence,
-      ``dW_hh = DA^T H_prev`` (T*B rows), arrives on this node's edge to ``W_hh``.
-      A cell whose row was taken over returns None for W_hh; any other (a second
-      backward with ``retain_graph``, another W) returns its own share.
-    """
-
-    def forward(self, x, w_hh=None):
-        steps = x.shape[0]
-        self.buffer, self.handed, self.h_prev = None, [None] * steps, [None] * steps
-        return tuple(x[t] for t in range(steps))
-
-    def grad_slot(self, t: int, like, h_prev, w_hh):
-        """(array to write dxg_t into, whether this node computes the cell's dW_hh)."""
-        xp = get_array_module(like)
-        if self.handed[t] is not None:   # a second cell reads this step: its own array
-            return xp.empty_like(like), False
-        if self.buffer is None:
-            self.buffer = xp.empty((len(self.handed),) + like.shape, dtype=like.dtype)
-        self.handed[t] = self.buffer[t]
-        hoist = (w_hh is not None and len(self.inputs) == 2 and self.inputs[1] is w_hh
-                 and self.needs_input_grad[1])
-        if hoist:
-            self.h_prev[t] = h_prev
-        return self.handed[t], hoist
-
-    def backward(self, *gs):
-        buffer, handed, h_prev = self.buffer, self.handed, self.h_prev
-        self.buffer = self.handed = self.h_prev = None
-        xp = get_array_module(*gs)
-        if buffer is not None and all(g is h for g, h in zip(gs, handed)):
-            dx = buffer
-        else:
-            dx = xp.stack(gs)
-        dw = None
-        rows = [t for t, h in enumerate(h_prev or ()) if h is not None]
-        if rows:
-            da = buffer if len(rows) == len(h_prev) else buffer[rows]
-            hp = xp.stack([h_prev[t] for t in rows])
-            dw = da.reshape(-1, da.shape[-1]).T @ hp.reshape(-1, hp.shape[-1])
-        return (dx, dw) if len(self.inputs) == 2 else dx
+def _tanh_(a):
+    return get_array_module(a).tanh(a, out=a)
 
 
-def sequence_steps(x, w_hh=None):
-    """The T steps of a (T, B, G) tensor as one node (see ``SequenceSteps``); pass the
-    layer's ``W_hh`` to let the node compute its gradient in one matmul."""
-    out = SequenceSteps()(x) if w_hh is None else SequenceSteps()(x, w_hh)
-    return out if isinstance(out, tuple) else (out,)
+def _tanh_slope(h):
+    return 1 - h * h                    # tanh'(a) from h = tanh(a)
 
 
-def _grad_out(fn: Function, like, h_prev, w_pos: int | None):
-    """Where cell ``fn`` writes its gradient for xg: (array, dW_hh taken over?). The
-    row of the sequence's buffer when xg came from ``SequenceSteps``, else a new array."""
-    x = fn.inputs[0]
-    node = getattr(x, "grad_fn", None)
-    if type(node) is SequenceSteps and node.handed is not None:
-        w_hh = None if w_pos is None else fn.inputs[w_pos]
-        return node.grad_slot(x._index, like, h_prev, w_hh)
-    return get_array_module(like).empty_like(like), False
+def _relu_(a):
+    return get_array_module(a).maximum(a, 0, out=a)
+
+
+def _relu_slope(h):
+    return h > 0                        # relu'(a) from h = relu(a)
+
+
+class Activation(NamedTuple):
+    """An Elman cell's nonlinearity for the fused step: applied in place, and its
+    derivative from the output (so backward needs only h)."""
+    name: str
+    apply_: Callable
+    slope: Callable
+
+
+TANH = Activation("tanh", _tanh_, _tanh_slope)
+RELU = Activation("relu", _relu_, _relu_slope)
+
+
+def _grad_rows(handoff, xp, shape, dtype):
+    """Where a step writes its gradient for xg: its rows of the sequence node's
+    buffer when the layer handed them over, else a new array."""
+    if handoff is None:
+        return xp.empty(shape, dtype=dtype)
+    return handoff.grad_rows(xp, shape, dtype)
+
+
+def _takes_dw_hh(handoff) -> bool:
+    return handoff is not None and handoff.takes_dw_hh
+
+
+def _report_dc(probe: dict | None, dc) -> None:
+    """Hand the step's whole dL/dc (later steps' share plus this step's h's) to a
+    probe that asks for it: outside the node only the first part is visible."""
+    if probe is not None and "dc" in probe:
+        probe["dc"] = dc
 
 
 def _weight_grad(da, h_prev):
-    """dW_hh = da^T h_prev (summed over the batch): one matmul; for a batch of one, the
-    outer product by broadcasting (BLAS's K=1 matmul costs ~3x more there)."""
+    """dW_hh = da^T h_prev (summed over the batch): one matmul; for a batch of one,
+    the outer product by broadcasting (BLAS's K=1 matmul is slower there)."""
     if da.shape[0] == 1:
         return da.T * h_prev
     return da.T @ h_prev
@@ -138,45 +121,39 @@ class RNNCellFused(Function):
                dxg = da,  dh_prev = da W_hh,  dW_hh = da^T h_prev,  db_hh = sum_b da
     """
 
-    def __init__(self, nonlinearity: str = "tanh"):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN cell: nonlinearity must be 'tanh' or 'relu', "
-                             f"got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+    def __init__(self, act: Activation = TANH, handoff=None):
+        self.act, self.handoff = act, handoff
 
     @property
     def name(self) -> str:
-        return f"RNNCellFused[{self.nonlinearity}]"
+        return f"RNNCellFused[{self.act.name}]"
 
     def forward(self, xg, h_prev, w_hh, b_hh=None):
-        xp = get_array_module(xg, h_prev, w_hh)
         a = h_prev @ w_hh.T
         a += xg
         if b_hh is not None:
             a += b_hh
-        if self.nonlinearity == "tanh":
-            h = xp.tanh(a, out=a)
-        else:
-            h = xp.maximum(a, 0, out=a)
+        h = self.act.apply_(a)
         self.saved = h_prev, w_hh, h
         return h
 
     def backward(self, dh):
         h_prev, w_hh, h = self.saved
-        da, hoisted = _grad_out(self, h, h_prev, 2)
-        if self.nonlinearity == "tanh":
-            xp = get_array_module(dh, h)
-            xp.multiply(dh, 1 - h * h, out=da)
-        else:
-            get_array_module(dh, h).multiply(dh, h > 0, out=da)
+        xp = get_array_module(dh, h)
+        da = _grad_rows(self.handoff, xp, h.shape, h.dtype)
+        xp.multiply(dh, self.act.slope(h), out=da)
         n_xg, n_h, n_w, *n_b = self.needs_input_grad
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
-                _weight_grad(da, h_prev) if n_w and not hoisted else None,
+                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
                 *(da.sum(axis=0) if n else None for n in n_b))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
         return _check(self.name, xg, h_prev, w_hh, 1)
+
+
+def _gates(act, hid: int):
+    return (act[:, k * hid:(k + 1) * hid] for k in range(4))
 
 
 class LSTMCellFused(Function):
@@ -195,6 +172,9 @@ class LSTMCellFused(Function):
         dc_prev = dc * f,  dxg = da,  dh_prev = da W_hh,  dW_hh = da^T h_prev
     """
 
+    def __init__(self, handoff=None, probe: dict | None = None):
+        self.handoff, self.probe = handoff, probe
+
     def forward(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid = h_prev.shape[1]
@@ -206,31 +186,34 @@ class LSTMCellFused(Function):
         sigmoid_(act[:, :2 * hid])
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
         sigmoid_(act[:, 3 * hid:])
-        i, f, g, o = (act[:, k * hid:(k + 1) * hid] for k in range(4))
+        i, f, g, o = _gates(act, hid)
         c = f * c_prev
         c += i * g
         tanh_c = xp.tanh(c)
         h = o * tanh_c
         self.saved = h_prev, c_prev, w_hh, act, tanh_c
+        if self.probe is not None:
+            self.probe.update(i=i, f=f, g=g, o=o)
         return h, c
 
     def backward(self, dh, dc):
         h_prev, c_prev, w_hh, act, tanh_c = self.saved
         xp = get_array_module(dh, act)
         hid = h_prev.shape[1]
-        i, f, g, o = (act[:, k * hid:(k + 1) * hid] for k in range(4))
+        i, f, g, o = _gates(act, hid)
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
-        da, hoisted = _grad_out(self, act, h_prev, 3)
-        da_i, da_f, da_g, da_o = (da[:, k * hid:(k + 1) * hid] for k in range(4))
+        da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
+        da_i, da_f, da_g, da_o = _gates(da, hid)
         xp.multiply(dc * g, i * (1 - i), out=da_i)      # written straight into da
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
         xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
+        _report_dc(self.probe, dc)
         n_xg, n_h, n_c, n_w, *n_b = self.needs_input_grad
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc * f if n_c else None,
-                _weight_grad(da, h_prev) if n_w and not hoisted else None,
+                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
                 *(da.sum(axis=0) if n else None for n in n_b))
 
     def explain(self, xg, h_prev, c_prev, w_hh, b_hh=None):
@@ -253,6 +236,9 @@ class PeepholeLSTMCellFused(Function):
         dw_peep = sum_b [da_i * c_prev, da_f * c_prev, da_o * c]
     """
 
+    def __init__(self, handoff=None, probe: dict | None = None):
+        self.handoff, self.probe = handoff, probe
+
     def forward(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid = h_prev.shape[1]
@@ -264,7 +250,7 @@ class PeepholeLSTMCellFused(Function):
         act[:, hid:2 * hid] += w_peep[1] * c_prev
         sigmoid_(act[:, :2 * hid])
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
-        i, f, g, o = (act[:, k * hid:(k + 1) * hid] for k in range(4))
+        i, f, g, o = _gates(act, hid)
         c = f * c_prev
         c += i * g
         o += w_peep[2] * c
@@ -272,20 +258,23 @@ class PeepholeLSTMCellFused(Function):
         tanh_c = xp.tanh(c)
         h = o * tanh_c
         self.saved = h_prev, c_prev, c, w_hh, w_peep, act, tanh_c
+        if self.probe is not None:
+            self.probe.update(i=i, f=f, g=g, o=o)
         return h, c
 
     def backward(self, dh, dc):
         h_prev, c_prev, c, w_hh, w_peep, act, tanh_c = self.saved
         xp = get_array_module(dh, act)
         hid = h_prev.shape[1]
-        i, f, g, o = (act[:, k * hid:(k + 1) * hid] for k in range(4))
-        da, hoisted = _grad_out(self, act, h_prev, 3)
-        da_i, da_f, da_g, da_o = (da[:, k * hid:(k + 1) * hid] for k in range(4))
+        i, f, g, o = _gates(act, hid)
+        da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
+        da_i, da_f, da_g, da_o = _gates(da, hid)
         xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
         dc = dc + dh * o * (1 - tanh_c * tanh_c) + da_o * w_peep[2]
         xp.multiply(dc * g, i * (1 - i), out=da_i)
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
+        _report_dc(self.probe, dc)
         n_xg, n_h, n_c, n_w, n_p, *n_b = self.needs_input_grad
         dc_prev = None
         if n_c:
@@ -297,7 +286,7 @@ class PeepholeLSTMCellFused(Function):
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc_prev,
-                _weight_grad(da, h_prev) if n_w and not hoisted else None,
+                _weight_grad(da, h_prev) if n_w and not _takes_dw_hh(self.handoff) else None,
                 dw_peep,
                 *(da.sum(axis=0) if n else None for n in n_b))
 
@@ -323,7 +312,13 @@ class GRUCellFused(Function):
         da_r = da_n * h_n * r (1 - r)
         dxg = [da_r, da_z, da_n],  dhg = [da_r, da_z, da_n * r]
         dh_prev = dh * z + dhg W_hh,  dW_hh = dhg^T h_prev,  db_hh = sum_b dhg
+
+    dhg differs from dxg (the reset multiplies h_n only), so W_hh's share is always
+    computed here, never by the sequence node.
     """
+
+    def __init__(self, handoff=None, probe: dict | None = None):
+        self.handoff, self.probe = handoff, probe
 
     def forward(self, xg, h_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
@@ -341,6 +336,8 @@ class GRUCellFused(Function):
         h *= z
         h += n
         self.saved = h_prev, w_hh, rz, n, h_n
+        if self.probe is not None:
+            self.probe.update(r=r, z=z, n=n)
         return h
 
     def backward(self, dh):
@@ -348,8 +345,7 @@ class GRUCellFused(Function):
         xp = get_array_module(dh, rz)
         hid = h_prev.shape[1]
         r, z = rz[:, :hid], rz[:, hid:]
-        like = xp.empty((dh.shape[0], 3 * hid), dtype=dh.dtype)
-        dxg, _ = _grad_out(self, like, h_prev, None)  # dhg != dxg: W_hh's share stays here
+        dxg = _grad_rows(self.handoff, xp, (dh.shape[0], 3 * hid), dh.dtype)
         da_n = dxg[:, 2 * hid:]
         xp.multiply(dh * (1 - z), 1 - n * n, out=da_n)
         dxg[:, hid:2 * hid] = dh * (h_prev - n) * z * (1 - z)
@@ -374,21 +370,26 @@ def _args(w_hh, b_hh):
     return (w_hh,) if b_hh is None else (w_hh, b_hh)
 
 
-def rnn_cell_fused(xg, h, w_hh, b_hh=None, nonlinearity: str = "tanh"):
-    """One Elman RNN step as one node; ``xg = x W_ih^T + b_ih``."""
-    return RNNCellFused(nonlinearity)(xg, h, *_args(w_hh, b_hh))
+def rnn_tanh_cell_fused(xg, h, w_hh, b_hh=None, *, handoff=None, probe=None):
+    """One tanh Elman step as one node; ``xg = x W_ih^T + b_ih``; returns h."""
+    return RNNCellFused(TANH, handoff)(xg, h, *_args(w_hh, b_hh))
 
 
-def lstm_cell_fused(xg, h, c, w_hh, b_hh=None):
+def rnn_relu_cell_fused(xg, h, w_hh, b_hh=None, *, handoff=None, probe=None):
+    """One relu Elman step as one node; returns h."""
+    return RNNCellFused(RELU, handoff)(xg, h, *_args(w_hh, b_hh))
+
+
+def lstm_cell_fused(xg, h, c, w_hh, b_hh=None, *, handoff=None, probe=None):
     """One LSTM step as one node; returns (h, c)."""
-    return LSTMCellFused()(xg, h, c, *_args(w_hh, b_hh))
+    return LSTMCellFused(handoff, probe)(xg, h, c, *_args(w_hh, b_hh))
 
 
-def peephole_lstm_cell_fused(xg, h, c, w_hh, w_peep, b_hh=None):
+def peephole_lstm_cell_fused(xg, h, c, w_hh, w_peep, b_hh=None, *, handoff=None, probe=None):
     """One peephole LSTM step as one node; ``w_peep`` (3, H); returns (h, c)."""
-    return PeepholeLSTMCellFused()(xg, h, c, w_hh, *_args(w_peep, b_hh))
+    return PeepholeLSTMCellFused(handoff, probe)(xg, h, c, w_hh, *_args(w_peep, b_hh))
 
 
-def gru_cell_fused(xg, h, w_hh, b_hh=None):
-    """One GRU step as one node."""
-    return GRUCellFused()(xg, h, *_args(w_hh, b_hh))
+def gru_cell_fused(xg, h, w_hh, b_hh=None, *, handoff=None, probe=None):
+    """One GRU step as one node; returns h."""
+    return GRUCellFused(handoff, probe)(xg, h, *_args(w_hh, b_hh))
