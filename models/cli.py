@@ -220,7 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a read-only folder: one line, the previous files kept
-        print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
+        text = e.strerror if e.errno and e.strerror and e.filename is None else str(e)
+        print(f"{PROG} {a.command}: error: {text}", file=sys.stderr)  # without "[Errno 13]"
         return 2
     except KeyboardInterrupt:
         print(f"{PROG} {a.command}: interrupted", file=sys.stderr)
