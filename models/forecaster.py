@@ -58,6 +58,9 @@ class Forecaster(mg.nn.Module):
     def predict(self, windows: Any) -> np.ndarray:
         """windows (B, T) or (B, T, F) as stored by ``make_windows`` -> (B, horizon)."""
         w = np.asarray(windows, dtype=np.float32)
+        if w.ndim not in (2, 3):
+            raise ValueError(f"Forecaster.predict: windows must be (B, T) or (B, T, F), got "
+                             f"shape {w.shape} (one window: windows[None])")
         w = w[:, :, None] if w.ndim == 2 else w
         with mg.nn.eval_mode(self), mg.no_grad():
             return self(np.swapaxes(w, 0, 1)).numpy()
@@ -70,6 +73,9 @@ class Forecaster(mg.nn.Module):
         if self.input_size != 1:
             raise ValueError("Forecaster.forecast: feeding predictions back needs "
                              "input_size=1 (a univariate series)")
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ValueError(f"Forecaster.forecast: steps must be an integer >= 0, got "
+                             f"{steps!r}")
         window = [float(v) for v in np.asarray(history, dtype=np.float64).reshape(-1)]
         if not window:
             raise ValueError("Forecaster.forecast: history is empty")

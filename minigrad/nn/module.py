@@ -232,6 +232,8 @@ def eval_mode(module: Module) -> Iterator[Module]:
     Each sub-module gets its own mode back, so a part frozen in eval mode inside a
     training model stays frozen. Gradients are still recorded; add ``mg.no_grad()``
     for inference."""
+    if not isinstance(module, Module):
+        raise TypeError(f"eval_mode: expected a Module, got {type(module).__name__}")
     modes = [(m, m.training) for m in module.modules()]
     module.eval()
     try:

@@ -47,6 +47,9 @@ def draw(root: Tensor, *, params: Any = None, show_grad: bool = False,
          collapse: bool = False, max_steps: int | None = None,
          rankdir: str = "LR") -> graphviz.Digraph:
     """The computation graph that produced ``root`` (see ``minigrad.viz`` for the legend)."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"draw: expected the Tensor whose graph to draw, got "
+                        f"{type(root).__name__}")
     if max_steps is not None and max_steps < 1:
         raise ValueError(f"draw: max_steps must be at least 1, got {max_steps}")
     g = collect(root)
@@ -72,6 +75,9 @@ def param_names(params: Any) -> dict[int, str]:
         return {}
     if hasattr(params, "named_parameters"):
         return {id(p): name for name, p in params.named_parameters()}
+    if not isinstance(params, dict):
+        raise TypeError(f"draw: params must be a Module or a dict of name -> tensor or "
+                        f"module, got {type(params).__name__}")
     names = {}
     for name, p in params.items():
         if hasattr(p, "named_parameters"):
