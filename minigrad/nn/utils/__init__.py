@@ -2,8 +2,10 @@
 
     mg.nn.utils.clip_grad_norm_(model.parameters(), 1.0)   # exploding gradients
     mg.nn.utils.rnn.pad_sequence / pack_padded_sequence   # variable-length batches
+    mg.nn.utils.connectivity(forward, x, targets)         # A[t, s] = |d logit_t / d x_s|
 """
 from minigrad.nn.utils import rnn
 from minigrad.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_
+from minigrad.nn.utils.connectivity import connectivity
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "rnn"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "connectivity", "rnn"]
