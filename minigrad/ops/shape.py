@@ -58,6 +58,11 @@ def clone(x: Tensor) -> Tensor:
     return Clone()(x)
 
 
+def contiguous(x: Tensor) -> Tensor:
+    """x itself if its array is laid out row by row (C order), else a copy that is."""
+    return x if x.array.flags.c_contiguous else Clone()(x)
+
+
 class Transpose(Function):
     def __init__(self, axes):
         self.axes = axes
@@ -83,6 +88,24 @@ class BroadcastTo(Function):
 
     def explain(self, x):
         return f"broadcast_to: cannot broadcast {tuple(x.shape)} to {self.shape}"
+
+
+class Repeat(Function):
+    """PyTorch's ``x.repeat(r0, r1, ...)`` (NumPy's tile): the backward adds up the
+    gradients of all the copies of each element."""
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        self.saved = x.shape
+        return get_array_module(x).tile(x, self.reps)
+
+    def backward(self, g):
+        shape = self.saved
+        full = (1,) * (len(self.reps) - len(shape)) + tuple(shape)
+        g = g.reshape([n for r, s in zip(self.reps, full) for n in (r, s)])
+        return g.sum(axis=tuple(range(0, 2 * len(self.reps), 2))).reshape(shape)
 
 
 class Concat(Function):
@@ -160,6 +183,27 @@ def _permute(x: Tensor, axes: tuple, op: str) -> Tensor:
     return Transpose(perm)(x)
 
 
+def t(x: Tensor) -> Tensor:
+    """PyTorch's ``t()``: a 2-D tensor transposed; 0-D and 1-D ones as they are."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}; "
+                         "use transpose(dim0, dim1) or permute")
+    return transpose(x) if x.ndim == 2 else x
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start:start + length`` along ``dim`` (a view, as ``x[..., a:b]``)."""
+    axis = norm_axis(dim, x.ndim, "narrow")
+    n = x.shape[axis]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                         f"size ({n}) of dim {dim} (tensor of shape {x.shape})")
+    return x[(slice(None),) * axis + (slice(start, start + int(length)),)]
+
+
 def permute(x: Tensor, *axes: int) -> Tensor:
     return _permute(x, _shape_arg(axes), "permute")
 
@@ -201,6 +245,15 @@ def broadcast_to(x: Tensor, shape: Sequence[int] | int) -> Tensor:
     shape = _sizes((shape,) if not isinstance(shape, tuple | list) else tuple(shape),
                    "broadcast_to", inferred=None)
     return x if shape == x.shape else BroadcastTo(shape)(x)
+
+
+def repeat(x: Tensor, *reps: int) -> Tensor:
+    """Copies of x side by side: ``x.repeat(2, 1)`` stacks two along axis 0."""
+    reps = _shape_arg(reps)
+    if len(reps) < x.ndim or any(not isinstance(r, int) or r < 0 for r in reps):
+        raise ValueError(f"repeat: needs a non-negative count for each of the {x.ndim} dims "
+                         f"(or more), got {reps}")
+    return Repeat(tuple(reps))(x)
 
 
 def expand(x: Tensor, *shape: int) -> Tensor:
