@@ -260,8 +260,12 @@ class Tensor:
                  requires_grad: bool = False) -> Tensor:
         shape = tuple(size) if isinstance(size, tuple | list) else (size,)
         xp = backend.xp_for(device or self.device)
-        return Tensor(xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype)),
-                      requires_grad)
+        try:
+            data = xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype))
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"new_full: cannot make size {shape} filled with {fill_value!r} "
+                          f"({e})") from None
+        return Tensor(data, requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:

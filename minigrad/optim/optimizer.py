@@ -94,6 +94,10 @@ class Optimizer:
                 raise TypeError(f"{self.name}: {key} must be a number, got {v!r}")
             if not v >= 0:  # also refuses nan
                 raise ValueError(f"{self.name}: {key} must be >= 0, got {v}")
+        for key in ("max_iter", "max_eval", "history_size"):  # LBFGS's counts
+            v = group.get(key, 1)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{self.name}: {key} must be an integer >= 1, got {v!r}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: drop them (default) or fill them with zeros."""
