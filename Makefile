@@ -8,7 +8,7 @@ PY      = $(VENV)/bin/python
 TORCH  ?=
 OUT    ?= out/demo
 
-.PHONY: demo test lint bench docs dot clean
+.PHONY: demo test lint bench docs lessons dot clean
 
 demo: $(VENV)/.installed dot
 	$(PY) -m models demo --out $(OUT)
@@ -29,6 +29,18 @@ bench: $(VENV)/.installed
 # regenerate the pictures the README shows
 docs: $(VENV)/.installed dot
 	$(PY) examples/02_rnn_graph.py --out docs --formats svg
+
+# The lessons (examples/06_* on): each one in full mode writes docs/lessons/NN_*.md,
+# .json and PNGs (a few minutes each, on 2 cores); `make lessons` runs all of them in
+# order. A new lesson: add its number here (and its test). One alone: make lesson-06.
+LESSONS = 06 09
+
+lessons: $(VENV)/.installed
+	@for n in $(LESSONS); do $(MAKE) --no-print-directory lesson-$$n || exit 1; done
+
+lesson-%: $(VENV)/.installed
+	@test -n "$(wildcard examples/$*_*.py)" || { echo "no lesson examples/$*_*.py"; exit 1; }
+	OPENBLAS_NUM_THREADS=1 $(PY) $(wildcard examples/$*_*.py)
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
