@@ -70,3 +70,29 @@ def test_06_vanishing_gradients(tmp_path):
     assert math.isfinite(c["clipped"]["final_loss"]) and c["clipped"]["tail_loss"] < 2 / 3
     assert c["default_init"]["tail_loss"] < 0.05
     assert "Pascanu" in section and "sigma_max" in out
+
+
+@pytest.mark.slow
+def test_09_lstm_gates(tmp_path):
+    out, summary, section = run_lesson("09", tmp_path)
+    bits = summary["bits"]
+    assert bits["trained LSTM"] < bits["unigram"] < bits["untrained LSTM"]
+    # a cell chosen by the printed criterion tracks something readable, on other text
+    # than it was chosen on, clearly above the best of an untrained LSTM's cells
+    readable = {k: c for k, c in summary["cells"].items() if c["readable"]}
+    assert readable, summary["cells"]
+    for c in readable.values():
+        assert abs(c["r_held_out"]) >= summary["min_r"]
+        assert abs(c["r_held_out"]) >= summary["chance_factor"] * abs(c["untrained_r_held_out"])
+        assert c["r_held_out"] * c["r_chosen"] > 0          # the same sign on both halves
+    # the clearest such cell carries its value with the forget gate open between the marks
+    best = summary["best"]
+    assert best["name"] in readable and best["holds"]
+    at_marks, between = list(best["gates"].values())[:2]
+    assert between["f"] > at_marks["f"]
+    # training makes gates switch: saturated units appear where the untrained have none
+    s = summary["saturation"]
+    for gate in "fio":
+        assert s[f"untrained {gate}"]["mostly_open"] == s[f"untrained {gate}"]["mostly_shut"] == 0
+    assert s["trained f"]["mostly_open"] > 0 and s["trained i"]["mostly_open"] > 0
+    assert "Karpathy" in section and "record_states" in section and "readable" in out
