@@ -11,9 +11,9 @@ from minigrad import autograd, backend
 from minigrad.autograd import Function, enable_grad, is_grad_enabled, no_grad, scope
 from minigrad.backend import (bool_, cuda_available, float16, float32, float64, int32, int64,
                               set_default_device, set_default_dtype)
-from minigrad.creation import (arange, eye, from_numpy, full, linspace, manual_seed, ones,
-                               ones_like, rand, rand_like, randn, randn_like, tensor, zeros,
-                               zeros_like)
+from minigrad.creation import (arange, eye, from_numpy, full, linspace, manual_seed,
+                               multinomial, ones, ones_like, rand, rand_like, randint, randn,
+                               randn_like, randperm, tensor, zeros, zeros_like)
 from minigrad.gradcheck import GradcheckError, gradcheck
 from minigrad.ops import *  # noqa: F403  (the op functions: mg.tanh, mg.cat, ...)
 from minigrad.ops import __all__ as _ops_all
@@ -32,7 +32,8 @@ _device_from_env()
 
 __version__ = "0.1.0"
 __all__ = ["Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "eye", "zeros_like",
-           "ones_like", "randn", "rand", "randn_like", "rand_like", "arange", "linspace",
+           "ones_like", "randn", "rand", "randn_like", "rand_like", "randint", "randperm",
+           "multinomial", "arange", "linspace",
            "manual_seed", "no_grad", "enable_grad", "is_grad_enabled", "scope", "Function",
            "gradcheck", "GradcheckError", "save", "load", "autograd", "backend", "nn", "optim",
            "float16", "float32", "float64", "int32", "int64", "bool_", "set_default_device",

@@ -24,7 +24,7 @@ import traceback
 import weakref
 from typing import Any, Iterator
 
-from minigrad import backend
+from minigrad import backend, versions
 from minigrad.tensor import Tensor
 
 _FREED = "freed"  # what a node's saved arrays become once backward has used them
@@ -47,8 +47,9 @@ class Function:
     Subclasses write ``forward(*arrays)`` and ``backward(*grads)`` on raw backend
     arrays, keeping in ``self.saved`` only what backward needs. ``backward`` returns
     one gradient per input (``None`` where none is needed: see
-    ``self.needs_input_grad``), and receives ``None`` for an output whose gradient
-    never arrived (only multi-output ops see that).
+    ``self.needs_input_grad``, already set when forward runs; empty when no graph is
+    recorded), and receives ``None`` for an output whose gradient never arrived (only
+    multi-output ops see that).
     """
     # engine fields; op parameters (axis, shape...) go in the instance __dict__
     generation = 0
@@ -60,6 +61,7 @@ class Function:
     grad_norms: list | None = None  # per input, filled under record_grad_norms()
     created_at: str | None = None   # the user's line, filled under detect_anomaly()
     hooked = False                  # an output has hooks or retains its grad
+    writes_seen = 0                 # in-place writes so far when recorded (see versions)
 
     def forward(self, *xs):
         raise NotImplementedError
@@ -78,14 +80,8 @@ class Function:
 
     def __call__(self, *inputs):
         # The hot path of every op: kept flat, since its cost is the engine's overhead.
-        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
-        try:
-            ys = self.forward(*xs)
-        except (ValueError, TypeError, IndexError) as e:
-            raise _input_error(self, inputs, xs, e) from None
-        if state.anomaly:
-            self.created_at = _user_line()
-            _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
+        # Which inputs need a gradient is known before forward runs, so a forward can
+        # keep only what those gradients need (Mul by a constant keeps the constant).
         gen = -1
         if state.grad_enabled:
             need = []
@@ -99,32 +95,43 @@ class Function:
                         gen = 0
                 else:
                     need.append(False)
+            if gen >= 0:
+                self.needs_input_grad = need
+        xs = [x.array if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            ys = self.forward(*xs)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _input_error(self, inputs, xs, e) from None
+        if state.anomaly:
+            self.created_at = _user_line()
+            _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
         if not isinstance(ys, tuple):  # one output: the common case
             out = Tensor._wrap(ys)
             if gen >= 0:
-                self._link(inputs, need, gen)
+                self._link(inputs, gen)
                 out.grad_fn = self
                 out.requires_grad = True
                 self.outputs = (_ref(out),)
             return out
         outs = tuple(Tensor._wrap(y) for y in ys)
         if gen >= 0:
-            self._link(inputs, need, gen)
+            self._link(inputs, gen)
             for i, out in enumerate(outs):
                 out.grad_fn, out.requires_grad, out._index = self, True, i
             self.outputs = tuple(_ref(o) for o in outs)
             self.out_meta = [(y.shape, y.dtype) for y in ys]
         return outs
 
-    def _link(self, inputs: tuple, need: list, gen: int) -> None:
+    def _link(self, inputs: tuple, gen: int) -> None:
         """Make this call a node of the graph, one generation after its newest input."""
         self.inputs = inputs
-        self.needs_input_grad = need
         self.generation = gen + 1
         self.scope = state.scope
+        self.writes_seen = _writes.writes
 
 
 _ref = weakref.ref
+_writes = versions.counter
 
 
 def _input_error(fn: Function, inputs, xs, exc: Exception) -> Exception:
@@ -181,6 +188,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
     owned: set[int] = set()
     heap = [(-fn0.generation, 0, fn0)]
     counter = 1
+    writes = _writes.writes
     while heap:
         fn = heappop(heap)[2]
         gys = pending.pop(fn)
@@ -192,6 +200,8 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 f"backward: trying to backward through the graph a second time (op "
                 f"{fn.name}); its saved arrays were freed after the first backward. "
                 "Pass retain_graph=True to the first backward() to keep them.")
+        if fn.writes_seen != writes:  # something was written in place since fn was made
+            versions.check_node(fn)
         if len(gys) > 1 and any(g is None for g in gys):
             gys = _fill_missing(fn, gys)
         if fn.hooked:

@@ -110,6 +110,47 @@ def rand_like(x: Tensor, requires_grad: bool = False) -> Tensor:
     return rand(*x.shape, dtype=x.dtype, device=x.device, requires_grad=requires_grad)
 
 
+def randint(*args: int, size: Any = None, dtype: Any = None, device: str | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high), PyTorch's order: ``randint(high, size)``
+    or ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise."""
+    if size is None and args and isinstance(args[-1], tuple | list):
+        *args, size = args
+    if len(args) not in (1, 2) or size is None:
+        raise TypeError(f"randint: expected (high, size) or (low, high, size), got {args} "
+                        f"and size={size}")
+    low, high = (0, args[0]) if len(args) == 1 else args
+    draw = backend.rng().integers(low, high, size=_shape(tuple(size)))
+    return Tensor(draw.astype(backend.as_dtype(dtype or backend.int64)),
+                  requires_grad=requires_grad, device=device)
+
+
+def randperm(n: int, dtype: Any = None, device: str | None = None) -> Tensor:
+    """0 .. n-1 in random order."""
+    return Tensor(backend.rng().permutation(n).astype(backend.as_dtype(dtype or backend.int64)),
+                  device=device)
+
+
+def multinomial(input: Tensor, num_samples: int,  # noqa: A002 (PyTorch's names)
+                replacement: bool = False) -> Tensor:
+    """Draw ``num_samples`` indices from the non-negative weights in ``input`` (1-D, or
+    one draw per row of a 2-D one), as ``torch.multinomial``; int64."""
+    w = backend.to_numpy(input.array if isinstance(input, Tensor) else input)
+    rows = w.reshape(1, -1) if w.ndim == 1 else w
+    if w.ndim not in (1, 2) or (rows < 0).any() or not (rows.sum(axis=1) > 0).all():
+        raise ValueError(f"multinomial: input must be 1-D or 2-D non-negative weights with a "
+                         f"positive sum per row, got shape {tuple(w.shape)}")
+    if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without "
+                         "replacement from fewer non-zero weights")
+    gen = backend.rng()
+    picks = [gen.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum())
+             for r in rows.astype(backend.float64)]
+    out = backend.as_array(picks, dtype=backend.int64)
+    return Tensor(out.reshape(-1) if w.ndim == 1 else out,
+                  device=input.device if isinstance(input, Tensor) else None)
+
+
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            device: str | None = None) -> Tensor:
     """Like ``torch.arange``: integers stay int64, any float argument gives float32."""

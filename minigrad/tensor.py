@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from minigrad import backend
+from minigrad import backend, versions
+from minigrad.dtypes import LEGACY_TYPES, as_dtype, size_arg, to_args
 
 
 class Tensor:
@@ -22,6 +23,7 @@ class Tensor:
     _index = 0       # which output of grad_fn this is
     _hooks: list | None = None
     _retain = False
+    _rebinds: list | None = None  # in-place ops inside a graph (minigrad.versions)
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -70,7 +72,12 @@ class Tensor:
         """PyTorch's ``.data``: the same values as a tensor outside autograd (no history,
         no gradient) that shares this tensor's array, so ``p.data.add_(g, alpha=-lr)``
         or ``w.data.uniform_(-0.1, 0.1)`` change ``p`` / ``w`` themselves. The array
-        itself is ``.array``."""
+        itself is ``.array``.
+
+        Unlike PyTorch's, it shares the version counter (which belongs to the memory,
+        see ``minigrad.versions``), as ``detach()`` does in both: a write through it
+        between a forward and its backward is refused instead of silently changing
+        the gradient."""
         return Tensor._wrap(self.array)
 
     @data.setter
@@ -199,27 +206,59 @@ class Tensor:
     def zero_grad(self) -> None:
         self.grad = None
 
-    # ----------------------------------------------------------- moves
-    def to(self, target: Any) -> Tensor:
-        """``.to("cuda")``, ``.to("cpu")`` or ``.to("float64")``: a tracked copy."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda"):
-            return ops.to_device(self, target)
-        return ops.astype(self, target)
+    # ----------------------------------------------------------- moves and types
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """A tracked copy on another device and/or of another dtype, as PyTorch's:
+        ``.to("cuda")``, ``.to(mg.float64)``, ``.to(device, dtype)``, ``.to(other)``
+        (other's device and dtype), ``.to(dtype=..., device=...)``. No copy when
+        nothing changes."""
+        if args and isinstance(args[0], Tensor):
+            args = (args[0].device, args[0].dtype) + args[1:]
+        device, dtype = to_args("to", args, kwargs)
+        out = self if dtype is None else ops.astype(self, dtype)
+        return out if device is None else ops.to_device(out, device)
 
-    def cpu(self) -> Tensor:
-        return self.to("cpu")
+    def cpu(self) -> Tensor: return self.to("cpu")
+    def cuda(self) -> Tensor: return self.to("cuda")
 
-    def cuda(self) -> Tensor:
-        return self.to("cuda")
+    is_cuda = property(lambda self: self.device == "cuda")
 
-    def double(self) -> Tensor:
-        return ops.astype(self, backend.float64)
+    def double(self) -> Tensor: return ops.astype(self, backend.float64)
+    def float(self) -> Tensor: return ops.astype(self, backend.float32)
+    def half(self) -> Tensor: return ops.astype(self, backend.float16)
+    def long(self) -> Tensor: return ops.astype(self, backend.int64)
+    def int(self) -> Tensor: return ops.astype(self, backend.int32)
+    def bool(self) -> Tensor: return ops.astype(self, backend.bool_)
+    def astype(self, dtype: Any) -> Tensor: return ops.astype(self, dtype)
+    def type_as(self, other: Tensor) -> Tensor: return ops.astype(self, other.dtype)
 
-    def float(self) -> Tensor:
-        return ops.astype(self, backend.float32)
+    def is_floating_point(self) -> bool: return backend.is_floating(self.dtype)
 
-    def astype(self, dtype: Any) -> Tensor:
-        return ops.astype(self, dtype)
+    def type(self, dtype: Any = None) -> str | Tensor:
+        """No argument: PyTorch's type name ('torch.FloatTensor'). With a dtype, a name
+        such as 'torch.LongTensor' or a legacy class (torch.LongTensor): a converted copy."""
+        if dtype is None:
+            name = LEGACY_TYPES.get(self.dtype.name, self.dtype.name)
+            return f"torch.{'cuda.' if self.is_cuda else ''}{name}"
+        return ops.astype(self, as_dtype(dtype))
+
+    # ----------------------------------------------------------- new tensors like this one
+    # (leaves of this tensor's dtype and device unless given: w.new_zeros(layers, batch, h))
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        shape = tuple(size) if isinstance(size, tuple | list) else (size,)
+        xp = backend.xp_for(device or self.device)
+        return Tensor(xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype)),
+                      requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        data = data.array.copy() if isinstance(data, Tensor) else data
+        return Tensor(data, requires_grad, as_dtype(dtype or self.dtype), device or self.device)
+
+    def new_zeros(self, *size, **kw): return self.new_full(size_arg(size), 0, **kw)
+    def new_ones(self, *size, **kw): return self.new_full(size_arg(size), 1, **kw)
+    def new_empty(self, *size, **kw): return self.new_full(size_arg(size), 0, **kw)
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, o): return ops.add(self, o)
@@ -240,10 +279,55 @@ class Tensor:
     def __getitem__(self, index): return ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        raise TypeError("tensor: x[...] = v is not supported: minigrad does not track in-place "
-                        "changes, so a gradient through x would silently be wrong. Build a new "
-                        "tensor (mg.where(mask, v, x), mg.cat, mg.stack), or change x.array[...] "
-                        "for data outside any graph")
+        """``x[i] = v``: written in place outside a graph; recorded inside one (see
+        ``minigrad.ops.inplace`` for both and for what is refused)."""
+        ops.inplace.setitem_(self, index, value)
+
+    def __index__(self) -> int:
+        """A one-element integer tensor as a Python index: ``letters[topi]``."""
+        if self.array.size != 1 or self.dtype.kind not in "biu":
+            raise TypeError(f"only integer tensors of a single element can be converted to "
+                            f"an index (this one: {self.dtype}, shape {self.shape})")
+        return int(self.array.item())
+
+    # ----------------------------------------------------------- in place
+    # Each returns self; outside a graph the memory is written (its version goes up),
+    # inside one the op is recorded as its out-of-place twin (minigrad.ops.inplace).
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (PyTorch's name)."""
+        return versions.version(self.array)
+
+    def __iadd__(self, o): return ops.inplace.add_(self, o)
+    def __isub__(self, o): return ops.inplace.sub_(self, o)
+    def __imul__(self, o): return ops.inplace.mul_(self, o)
+    def __itruediv__(self, o): return ops.inplace.div_(self, o)
+    def add_(self, other, alpha=1): return ops.inplace.add_(self, other, alpha)
+    def sub_(self, other, alpha=1): return ops.inplace.sub_(self, other, alpha)
+    def mul_(self, other): return ops.inplace.mul_(self, other)
+    def div_(self, other): return ops.inplace.div_(self, other)
+    def pow_(self, other): return ops.inplace.pow_(self, other)
+    def neg_(self): return ops.inplace.unary_(self, "neg")
+    def exp_(self): return ops.inplace.unary_(self, "exp")
+    def log_(self): return ops.inplace.unary_(self, "log")
+    def sqrt_(self): return ops.inplace.unary_(self, "sqrt")
+    def tanh_(self): return ops.inplace.unary_(self, "tanh")
+    def sigmoid_(self): return ops.inplace.unary_(self, "sigmoid")
+    def relu_(self): return ops.inplace.unary_(self, "relu")
+    def abs_(self): return ops.inplace.unary_(self, "abs")
+    def clamp_(self, min=None, max=None): return ops.inplace.clamp_(self, min, max)  # noqa: A002
+    clip_ = clamp_
+    def zero_(self): return ops.inplace.zero_(self)
+    def fill_(self, value): return ops.inplace.fill_(self, value)
+    def copy_(self, src, non_blocking=False): return ops.inplace.copy_(self, src)
+    def masked_fill_(self, mask, value): return ops.inplace.masked_fill_(self, mask, value)
+    def uniform_(self, a=0.0, b=1.0): return ops.inplace.uniform_(self, a, b)
+    def normal_(self, mean=0.0, std=1.0): return ops.inplace.normal_(self, mean, std)
+    def unsqueeze_(self, dim): return ops.inplace.unsqueeze_(self, dim)
+    def squeeze_(self, dim=None): return ops.inplace.squeeze_(self, dim)
+    def t_(self): return ops.inplace.t_(self)
+    def transpose_(self, dim0, dim1): return ops.inplace.transpose_(self, dim0, dim1)
+    def detach_(self): return ops.inplace.detach_(self)
 
     # comparisons give untracked boolean tensors (masks), as in PyTorch
     def __eq__(self, o): return ops.compare(self, o, "equal")  # type: ignore[override]
@@ -252,6 +336,7 @@ class Tensor:
     def __le__(self, o): return ops.compare(self, o, "less_equal")
     def __gt__(self, o): return ops.compare(self, o, "greater")
     def __ge__(self, o): return ops.compare(self, o, "greater_equal")
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # ----------------------------------------------------------- methods
     def exp(self): return ops.exp(self)
@@ -270,6 +355,14 @@ class Tensor:
     def maximum(self, o): return ops.maximum(self, o)
     def minimum(self, o): return ops.minimum(self, o)
     def matmul(self, o): return ops.matmul(self, o)
+    mm = matmul
+
+    def add(self, other, alpha=1): return ops.add(self, other if alpha == 1 else other * alpha)
+    def sub(self, other, alpha=1): return ops.sub(self, other if alpha == 1 else other * alpha)
+    def mul(self, other): return ops.mul(self, other)
+    def div(self, other): return ops.div(self, other)
+    def pow(self, other): return ops.pow(self, other)
+    def neg(self): return ops.neg(self)
 
     # Axis arguments as mg.<op>: axis= / keepdims= (NumPy's names) or dim= / keepdim=
     # (PyTorch's), e.g. x.sum(dim=1, keepdim=True).
@@ -282,16 +375,25 @@ class Tensor:
     def log_softmax(self, *a, **kw): return ops.log_softmax(self, *a, **kw)
     def argmax(self, *a, **kw): return ops.argmax(self, *a, **kw)
     def argmin(self, *a, **kw): return ops.argmin(self, *a, **kw)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return ops.topk(self, k, dim, largest)
+    def sort(self, dim=-1, descending=False): return ops.sort(self, dim, descending)
 
     def clone(self): return ops.clone(self)
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape
+    def view_as(self, other): return ops.reshape(self, other.shape)
+    def expand_as(self, other): return ops.expand(self, other.shape)
+    def t(self): return ops.t(self)
+    def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)
+    def contiguous(self): return ops.contiguous(self)
+    def index_select(self, dim, index): return ops.index_select(self, dim, index)
     def transpose(self, *axes): return ops.transpose(self, *axes)
     def permute(self, *axes): return ops.permute(self, *axes)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
     def squeeze(self, *a, **kw): return ops.squeeze(self, *a, **kw)
     def unsqueeze(self, *a, **kw): return ops.unsqueeze(self, *a, **kw)
     def expand(self, *shape): return ops.expand(self, *shape)
+    def repeat(self, *reps): return ops.repeat(self, *reps)
     def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
     def split(self, *a, **kw): return ops.split(self, *a, **kw)
     def chunk(self, *a, **kw): return ops.chunk(self, *a, **kw)

@@ -28,7 +28,7 @@ def test_01_autograd_basics():
 def test_graph_examples_write_their_pictures(script, prefix, tmp_path):
     out = run(script, "--out", str(tmp_path), "--formats", "svg")
     assert "equal: " in out  # backward() checked against the chain rule by hand
-    for name in ("graph", "graph_collapsed", "grads", "grads_collapsed"):
+    for name in ("graph", "graph_collapsed", "grads", "grads_collapsed", "textbook"):
         svg = tmp_path / f"{prefix}_{name}.svg"
         assert svg.read_text().lstrip().startswith(("<?xml", "<svg"))
 

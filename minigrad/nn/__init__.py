@@ -8,15 +8,15 @@
 from minigrad.nn.module import Module, eval_mode
 from minigrad.nn.parameter import Parameter
 from minigrad.nn import functional, init, utils  # after Module: they use it
-from minigrad.nn.layers import (Dropout, Embedding, Identity, LeakyReLU, Linear, ReLU, Sigmoid,
-                                Softplus, Tanh)
+from minigrad.nn.layers import (Dropout, Embedding, Identity, LeakyReLU, Linear, LogSoftmax, ReLU,
+                                Sigmoid, Softmax, Softplus, Tanh)
 from minigrad.nn.normalization import LayerNorm
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 
 __all__ = ["Module", "Parameter", "eval_mode", "functional", "init", "utils",
            "Linear", "Embedding", "Dropout", "LayerNorm", "Identity", "ReLU", "Tanh", "Sigmoid",
-           "LeakyReLU", "Softplus",
+           "LeakyReLU", "Softplus", "Softmax", "LogSoftmax",
            "Sequential", "ModuleList", "ModuleDict",
            "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
 

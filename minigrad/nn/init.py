@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minigrad import backend
+from minigrad import backend, versions
 from minigrad.tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -41,6 +41,7 @@ def _fill(t: Tensor, values: Any) -> Tensor:
     if not isinstance(t, Tensor):
         raise TypeError(f"init: expected a Tensor or Parameter, got {type(t).__name__}")
     t.array[...] = backend.as_array(values, dtype=t.dtype, device=t.device)
+    versions.mark_written(t.array)
     return t
 
 

@@ -1,5 +1,6 @@
 """The feed-forward layers: Linear, Embedding, Dropout, Identity (and the activation
-modules ReLU, Tanh, Sigmoid, LeakyReLU, Softplus for use inside a Sequential).
+modules ReLU, Tanh, Sigmoid, LeakyReLU, Softplus, Softmax, LogSoftmax for use inside a
+Sequential or as a model's last layer).
 
 Constructors, parameter names, shapes and default initialisation are PyTorch's, so
 ``layer.load_state_dict({k: v.numpy() for k, v in torch_layer.state_dict().items()})``
@@ -8,6 +9,7 @@ gives the same numbers. Every layer takes ``dtype=`` and ``device=`` keywords.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from minigrad import backend, ops
@@ -168,5 +170,36 @@ class Softplus(Module):
         return ops.softplus(x)
 
 
+def _implicit_dim(x: Tensor, dim: int | None, layer: str) -> int:
+    """PyTorch's rule for a softmax layer built without ``dim`` (it warns, as here)."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"{layer}: implicit dimension choice is deprecated; give dim= "
+                  "(PyTorch's rule: dim 0 for 0-, 1- and 3-D inputs, else dim 1)",
+                  UserWarning, stacklevel=3)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
+class Softmax(Module):
+    """exp(x) / sum(exp(x)) along ``dim``: each slice becomes a probability vector."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softmax(x, _implicit_dim(x, self.dim, type(self).__name__))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """x - logsumexp(x) along ``dim``: log-probabilities, for ``NLLLoss``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.log_softmax(x, _implicit_dim(x, self.dim, type(self).__name__))
+
+
 __all__ = ["Linear", "Embedding", "Dropout", "Identity", "ReLU", "Tanh", "Sigmoid",
-           "LeakyReLU", "Softplus"]
+           "LeakyReLU", "Softplus", "Softmax", "LogSoftmax"]

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from minigrad import backend
+from minigrad.dtypes import to_args
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` did not match, as PyTorch returns it."""
+    missing_keys: list
+    unexpected_keys: list
 
 
 class Module:
@@ -27,12 +34,17 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() first")
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        # a replaced member keeps its place (PyTorch's state_dict order, e.g. when tying
+        # decoder.weight = encoder.weight)
         if isinstance(value, Parameter):
+            self._modules.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._parameters.pop(name, None)
             self._modules[name] = value
+        else:
+            self._parameters.pop(name, None)
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -142,13 +154,16 @@ class Module:
                 p.grad.array = convert(p.grad.array)
         return self
 
-    def to(self, target: Any) -> Module:
-        """``.to("cuda")``, ``.to("cpu")`` or ``.to(dtype)``."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda"):
-            device = backend.check_device(target)
-            return self._apply(lambda a: backend.to_device(a, device))
-        dtype = backend.as_dtype(target)
-        return self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``.to("cuda")``, ``.to("cpu")``, ``.to(dtype)``, ``.to(device, dtype)`` or
+        ``.to(device=..., dtype=...)``, as PyTorch's (dtype changes floating weights)."""
+        device, dtype = to_args(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is not None:
+            self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
+        if device is not None:
+            device = backend.check_device(device)
+            self._apply(lambda a: backend.to_device(a, device))
+        return self
 
     def double(self) -> Module:
         return self.to(backend.float64)
@@ -163,34 +178,83 @@ class Module:
         return self.to("cpu")
 
     # --------------------------------------------------------------- state
-    def state_dict(self) -> OrderedDict:
-        """Parameter name -> a NumPy copy of its data (PyTorch names)."""
-        return OrderedDict((n, backend.to_numpy(p.array).copy())
-                           for n, p in self.named_parameters())
+    def _named_parameters_all(self) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter under every name it has, in PyTorch's state_dict order (a
+        module's own, then its children's, depth first): a weight shared by two layers
+        (tied embedding and output weights) comes once per name. No recursion."""
+        stack: list[tuple[str, Module, tuple]] = [("", self, ())]
+        while stack:
+            prefix, m, path = stack.pop()
+            for name, p in m._parameters.items():
+                yield prefix + name, p
+            path = path + (id(m),)
+            for child_name, child in reversed(m._modules.items()):
+                if id(child) in path:
+                    raise RuntimeError(f"{type(self).__name__}: module {prefix}{child_name} "
+                                       "contains itself")
+                stack.append((f"{prefix}{child_name}.", child, path))
 
-    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+    def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
+        """Parameter name -> a NumPy copy of its data, under PyTorch's dotted names. A
+        tied weight is listed under each of its names (one copy shared by them), as
+        PyTorch lists it, so state dicts cross between the two libraries either way.
+        ``keep_vars=True`` gives the Parameters themselves."""
+        copies: dict[int, Any] = {}
+        out = OrderedDict()
+        for name, p in self._named_parameters_all():
+            if keep_vars:
+                out[prefix + name] = p
+                continue
+            if id(p) not in copies:
+                copies[id(p)] = backend.to_numpy(p.array).copy()
+            out[prefix + name] = copies[id(p)]
+        return out
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> IncompatibleKeys:
         """Copy arrays into the parameters, checking every key and shape first: on any
-        mismatch nothing changes and the error names the key (and the shapes)."""
-        params = dict(self.named_parameters())
-        missing = [k for k in params if k not in state]
-        unexpected = [k for k in state if k not in params]
+        mismatch nothing changes and the error names the key (and the shapes).
+
+        A tied weight loads from any one of its names (minigrad's files before tied
+        names were kept, or PyTorch's with both); given under several, they must agree.
+        Returns (missing_keys, unexpected_keys), as PyTorch does."""
+        names: dict[int, list[str]] = {}
+        params: dict[int, Parameter] = {}
+        for name, p in self._named_parameters_all():
+            names.setdefault(id(p), []).append(name)
+            params[id(p)] = p
+        known = {n for ns in names.values() for n in ns}
+        missing = [ns[0] if len(ns) == 1 else " / ".join(ns)
+                   for ns in names.values() if not any(n in state for n in ns)]
+        unexpected = [k for k in state if k not in known]
         if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys "
                            f"{missing}, unexpected keys {unexpected}")
         arrays = {}
-        for k, p in params.items():
-            if k not in state:
+        for pid, ns in names.items():
+            given = [n for n in ns if n in state]
+            if not given:
                 continue
-            v = state[k]
-            v = v.array if isinstance(v, Tensor) else v
-            v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
-            if tuple(v.shape) != p.shape:
-                raise ValueError(f"load_state_dict for {type(self).__name__}: {k} has shape "
-                                 f"{tuple(v.shape)} in the state dict but {p.shape} in the model")
-            arrays[k] = v
-        for k, v in arrays.items():  # all checked: now change things
-            p = params[k]
+            p = params[pid]
+            values = [self._loadable(n, state[n], p) for n in given]
+            for n, v in zip(given[1:], values[1:]):
+                if not bool((v == values[0]).all()):
+                    raise ValueError(f"load_state_dict for {type(self).__name__}: {given[0]} "
+                                     f"and {n} name one tied parameter but hold different "
+                                     "values")
+            arrays[pid] = values[0]
+        for pid, v in arrays.items():  # all checked: now change things
+            p = params[pid]
             p.array = backend.to_device(v.astype(p.dtype), p.device)
+        return IncompatibleKeys(missing, unexpected)
+
+    def _loadable(self, key: str, value: Any, p: Parameter):
+        """``value`` as a host array of ``p``'s shape (ValueError naming ``key`` if not)."""
+        v = value.array if isinstance(value, Tensor) else value
+        v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+        if tuple(v.shape) != p.shape:
+            raise ValueError(f"load_state_dict for {type(self).__name__}: {key} has shape "
+                             f"{tuple(v.shape)} in the state dict but {p.shape} in the model")
+        return v
 
     # --------------------------------------------------------------- repr
     def extra_repr(self) -> str:

@@ -5,19 +5,23 @@ from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, cos, ex
                                       leaky_relu, log, log1p, masked_fill, maximum, minimum,
                                       relu, sigmoid, sin, softplus, sqrt, tanh, to_device,
                                       where)
-from minigrad.ops.indexing import embedding, getitem, one_hot
+from minigrad.ops.indexing import embedding, getitem, index_select, one_hot, setitem
 from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max, mean, min,
                                      softmax, sum)
-from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, expand, flatten, permute,
-                                reshape, split, squeeze, stack, transpose, unbind, unsqueeze)
+from minigrad.ops.selection import sort, topk
+from minigrad.ops.shape import (broadcast_to, cat, chunk, clone, concat, contiguous, expand,
+                                flatten, narrow, permute, repeat, reshape, split, squeeze, stack, t,
+                                transpose, unbind, unsqueeze)
+from minigrad.ops import inplace  # noqa: F401  (Tensor's in-place methods; after the ops)
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul",
     "abs", "astype", "clamp", "clip", "compare", "cos", "exp", "leaky_relu", "log", "log1p",
     "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh",
     "to_device", "where",
-    "embedding", "getitem", "one_hot",
+    "embedding", "getitem", "index_select", "one_hot", "setitem", "sort", "topk",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
-    "broadcast_to", "cat", "chunk", "clone", "concat", "expand", "flatten", "permute", "reshape",
-    "split", "squeeze", "stack", "transpose", "unbind", "unsqueeze",
+    "broadcast_to", "cat", "chunk", "clone", "concat", "contiguous", "expand", "flatten",
+    "narrow", "permute", "repeat", "reshape", "split", "squeeze", "stack", "t", "transpose",
+    "unbind", "unsqueeze",
 ]

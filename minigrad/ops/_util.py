@@ -65,27 +65,15 @@ def norm_axis(axis: Any, ndim: int, op: str) -> Any:
         else axis % max(ndim, 1)
 
 
-def torch_keywords(fn: Callable | None = None, *, values_only: bool = False) -> Callable:
+def torch_keywords(fn: Callable) -> Callable:
     """Let an op take PyTorch's keyword names too: ``dim=`` for ``axis=`` and
-    ``keepdim=`` for ``keepdims=``, so ``x.sum(dim=1, keepdim=True)`` carries over.
-
-    ``values_only`` marks max/min: PyTorch's ``max(dim=)`` returns (values, indices),
-    minigrad's returns the values, so ``dim=`` there is refused with a clear error
-    rather than answering a different question.
-    """
-    if fn is None:
-        return functools.partial(torch_keywords, values_only=values_only)
+    ``keepdim=`` for ``keepdims=``, so ``x.sum(dim=1, keepdim=True)`` carries over."""
     name = fn.__name__
 
     @functools.wraps(fn)
     def call(*args, **kw):
         if kw:
             if "dim" in kw:
-                if values_only:
-                    raise TypeError(
-                        f"{name}: minigrad's {name}(axis=) returns the values only, while "
-                        f"PyTorch's {name}(dim=) returns (values, indices); write "
-                        f"x.{name}(axis=...) and x.arg{name}(axis=...)")
                 if "axis" in kw:
                     raise TypeError(f"{name}: give axis= or dim=, not both")
                 kw["axis"] = kw.pop("dim")

@@ -39,15 +39,21 @@ class Sub(Add):
 
 
 class Mul(Function):
+    """d(ab)/da = b, d(ab)/db = a: each side's gradient needs only the other factor, so
+    only that one is kept (x * 2 keeps 2, not x: writing x afterwards is harmless)."""
+
     def forward(self, a, b):
-        self.saved = a, b
+        need = self.needs_input_grad
+        if need:
+            self.saved = (b if need[0] else None), (a if need[1] else None)
         return a * b
 
     def backward(self, g):
-        a, b = self.saved
+        b, a = self.saved
+        x, y = self.inputs  # only shapes are needed, and only of tensors
         na, nb = self.needs_input_grad
-        return (unbroadcast(g * b, a.shape) if na else None,
-                unbroadcast(g * a, b.shape) if nb else None)
+        return (unbroadcast(g * b, x.array.shape) if na else None,
+                unbroadcast(g * a, y.array.shape) if nb else None)
 
     def explain(self, a, b):
         return broadcast_error("mul", a, b)

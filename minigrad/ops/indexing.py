@@ -2,7 +2,9 @@
 
 Reading ``x[idx]`` picks elements; the backward scatters the gradient back to the
 picked places and *adds* where an index repeats (an embedding row used twice gets
-both gradients), which plain assignment would silently lose.
+both gradients), which plain assignment would silently lose. Writing ``x[idx] = v``
+inside a graph is ``SetItem``: a copy of x with v put in, whose backward sends the
+gradient of the written places to v and the rest to x.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from typing import Any
 from minigrad import backend
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.ops._util import norm_axis, operand, shape_of, unbroadcast
+from minigrad.ops.elementwise import AsType
 from minigrad.tensor import Tensor
 
 
@@ -53,6 +57,33 @@ class GetItem(Function):
                           f"{tuple(x.shape)}")
 
 
+class SetItem(Function):
+    """y = x with y[idx] = v;  dx = g with g[idx] = 0,  dv = g[idx] (summed to v's shape)."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x, v):
+        y = x.copy()
+        y[self.index] = v
+        self.saved = shape_of(v)
+        return y
+
+    def backward(self, g):
+        nx, nv = self.needs_input_grad
+        gx = gv = None
+        if nx:
+            gx = g.copy()
+            gx[self.index] = 0
+        if nv:
+            gv = unbroadcast(g[self.index], self.saved)
+        return gx, gv
+
+    def explain(self, x, v):
+        return IndexError(f"setitem: cannot write a value of shape {shape_of(v)} at index "
+                          f"{self.index!r} of a tensor of shape {tuple(x.shape)}")
+
+
 class Embedding(Function):
     """rows = W[ids]; dW[i] = sum of the gradients of every position that read row i
     (repeated ids add up), except the padding row, which never gets a gradient."""
@@ -76,6 +107,32 @@ class Embedding(Function):
 
 def getitem(x: Tensor, index: Any) -> Tensor:
     return GetItem(_index_data(index))(x)
+
+
+def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
+    """The entries of ``index`` (1-D integers) along ``dim``, as ``torch.index_select``."""
+    data = int_array(index, "index_select")
+    if data.ndim > 1:
+        raise ValueError(f"index_select: index must be 1-D, got shape {tuple(data.shape)}")
+    axis = norm_axis(dim, x.ndim, "index_select")
+    check_range(data, x.shape[axis], "index_select")
+    return getitem(x, (slice(None),) * axis + (data.reshape(-1),))
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
+    """x with ``x[index] = value``, recorded in the graph (the in-place ``x[i] = v`` of a
+    tensor that is part of one rebinds x to this; see ``minigrad.ops.inplace``)."""
+    index = _index_data(index)
+    if _is_advanced(index):
+        xp = get_array_module(x.array)
+        hits = xp.zeros(x.shape, dtype=backend.int32)
+        xp.add.at(hits, index, 1)
+        if int(hits.max(initial=0)) > 1:
+            raise IndexError(f"setitem: index {index!r} names an element more than once; "
+                             "inside a graph each element may be written once")
+    if isinstance(value, Tensor) and value.dtype != x.dtype:
+        value = AsType(x.dtype)(value)
+    return SetItem(index)(x, operand(value))
 
 
 def int_array(x: Any, op: str, what: str = "indices"):

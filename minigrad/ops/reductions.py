@@ -11,7 +11,9 @@ from typing import Any
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.ops import selection
 from minigrad.ops._util import norm_axis, torch_keywords
+from minigrad.ops.elementwise import maximum, minimum
 from minigrad.tensor import Tensor
 
 
@@ -151,18 +153,36 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _reduce(Mean, x, axis, keepdims, "mean")
 
 
-@torch_keywords(values_only=True)
-def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def _max_or_min(cls, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool,
+                op: str):
+    """PyTorch's and NumPy's spellings, each with its own meaning:
+
+    * ``x.max()``: the largest value; ``x.max(axis=1)``: NumPy's, the values only
+    * ``x.max(1)`` / ``x.max(dim=1)``: PyTorch's, (values, indices)
+    * ``mg.max(a, b)`` with a tensor b: the elementwise maximum, as ``torch.max(a, b)``
+    """
+    if isinstance(dim, Tensor):
+        return (maximum if op == "max" else minimum)(x, dim)
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis= (values) or dim= (values, indices), not both")
+        pick = selection.max_with_indices if op == "max" else selection.min_with_indices
+        return pick(x, dim, keepdim)
     if x.numel() == 0:
-        raise ValueError(f"max: tensor of shape {x.shape} is empty")
-    return _reduce(Max, x, axis, keepdims, "max")
+        raise ValueError(f"{op}: tensor of shape {x.shape} is empty")
+    return _reduce(cls, x, axis, keepdims or keepdim, op)
 
 
-@torch_keywords(values_only=True)
-def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    if x.numel() == 0:
-        raise ValueError(f"min: tensor of shape {x.shape} is empty")
-    return _reduce(Min, x, axis, keepdims, "min")
+def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool = False):
+    """Largest values (see ``_max_or_min`` for what each spelling returns)."""
+    return _max_or_min(Max, x, dim, keepdim, axis, keepdims, "max")
+
+
+def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool = False):
+    """Smallest values (see ``_max_or_min``)."""
+    return _max_or_min(Min, x, dim, keepdim, axis, keepdims, "min")
 
 
 @torch_keywords
@@ -181,11 +201,11 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 @torch_keywords
-def argmax(x: Tensor, axis: int | None = None) -> Tensor:
+def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the largest value (untracked, integer)."""
-    return Tensor._wrap(x.array.argmax(axis=axis))
+    return Tensor._wrap(x.array.argmax(axis=axis, keepdims=keepdims))
 
 
 @torch_keywords
-def argmin(x: Tensor, axis: int | None = None) -> Tensor:
-    return Tensor._wrap(x.array.argmin(axis=axis))
+def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    return Tensor._wrap(x.array.argmin(axis=axis, keepdims=keepdims))

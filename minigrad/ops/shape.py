@@ -45,6 +45,11 @@ def clone(x: Tensor) -> Tensor:
     return Clone()(x)
 
 
+def contiguous(x: Tensor) -> Tensor:
+    """x itself if its array is laid out row by row (C order), else a copy that is."""
+    return x if x.array.flags.c_contiguous else Clone()(x)
+
+
 class Transpose(Function):
     def __init__(self, axes):
         self.axes = axes
@@ -70,6 +75,24 @@ class BroadcastTo(Function):
 
     def explain(self, x):
         return f"broadcast_to: cannot broadcast {tuple(x.shape)} to {self.shape}"
+
+
+class Repeat(Function):
+    """PyTorch's ``x.repeat(r0, r1, ...)`` (NumPy's tile): the backward adds up the
+    gradients of all the copies of each element."""
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        self.saved = x.shape
+        return get_array_module(x).tile(x, self.reps)
+
+    def backward(self, g):
+        shape = self.saved
+        full = (1,) * (len(self.reps) - len(shape)) + tuple(shape)
+        g = g.reshape([n for r, s in zip(self.reps, full) for n in (r, s)])
+        return g.sum(axis=tuple(range(0, 2 * len(self.reps), 2))).reshape(shape)
 
 
 class Concat(Function):
@@ -139,6 +162,27 @@ def transpose(x: Tensor, *axes: int) -> Tensor:
     return Transpose(tuple(a % x.ndim for a in axes) if axes else None)(x)
 
 
+def t(x: Tensor) -> Tensor:
+    """PyTorch's ``t()``: a 2-D tensor transposed; 0-D and 1-D ones as they are."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {x.shape}; "
+                         "use transpose(dim0, dim1) or permute")
+    return transpose(x) if x.ndim == 2 else x
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice ``start:start + length`` along ``dim`` (a view, as ``x[..., a:b]``)."""
+    axis = norm_axis(dim, x.ndim, "narrow")
+    n = x.shape[axis]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                         f"size ({n}) of dim {dim} (tensor of shape {x.shape})")
+    return x[(slice(None),) * axis + (slice(start, start + int(length)),)]
+
+
 def permute(x: Tensor, *axes: int) -> Tensor:
     axes = _shape_arg(axes)
     if sorted(a % x.ndim for a in axes) != list(range(x.ndim)) or len(axes) != x.ndim:
@@ -175,6 +219,15 @@ def unsqueeze(x: Tensor, axis: int) -> Tensor:
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     return x if shape == x.shape else BroadcastTo(shape)(x)
+
+
+def repeat(x: Tensor, *reps: int) -> Tensor:
+    """Copies of x side by side: ``x.repeat(2, 1)`` stacks two along axis 0."""
+    reps = _shape_arg(reps)
+    if len(reps) < x.ndim or any(not isinstance(r, int) or r < 0 for r in reps):
+        raise ValueError(f"repeat: needs a non-negative count for each of the {x.ndim} dims "
+                         f"(or more), got {reps}")
+    return Repeat(tuple(reps))(x)
 
 
 def expand(x: Tensor, *shape: int) -> Tensor:

@@ -5,6 +5,8 @@ hyper-parameters such as ``lr``) and a per-parameter ``state`` (step counts, mom
 buffers). ``step()`` walks the groups under ``mg.no_grad()`` and updates each
 parameter's ``.array`` in place with plain array maths; subclasses write only
 ``_update(p, grad, state, group)``: the update rule, a few lines next to its formula.
+Each update bumps the parameter's version (``minigrad.versions``), so a graph recorded
+before the step refuses a backward that would use the new weights.
 
 ``state_dict()`` gives NumPy arrays, plain numbers and tuples (``betas``) in
 string-keyed dicts, so ``mg.save(opt.state_dict(), path)`` stores it as it is and
@@ -15,7 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Iterable
 
-from minigrad import backend
+from minigrad import backend, versions
 from minigrad.autograd import enable_grad, no_grad
 from minigrad.tensor import Tensor
 
@@ -111,6 +113,7 @@ class Optimizer:
                     else:
                         self._match_state(p, state)
                     self._update(p, p.grad.array, state, group)
+                    versions.mark_written(p.array)
         return loss
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict) -> None:

@@ -49,13 +49,17 @@ def test_both_names_at_once_is_an_error():
 
 
 @pytest.mark.parametrize("op", ["max", "min"])
-def test_max_min_with_dim_explain_the_difference_instead_of_answering_another_question(op):
-    # PyTorch's x.max(dim=1) is (values, indices); quietly returning values would make
-    # x.max(dim=1)[0] the first row instead of the values
-    with pytest.raises(TypeError, match=rf"{op}: .*returns the values only.*\(values, "
-                                        rf"indices\).*x\.{op}\(axis=\.\.\.\) and x\.arg{op}"):
-        getattr(x, op)(dim=1)
+def test_max_min_with_dim_give_values_and_indices_as_pytorch_and_axis_gives_values(op):
+    # PyTorch's x.max(dim=1) / x.max(1) is (values, indices); NumPy's x.max(axis=1) is the
+    # values: each spelling keeps its library's meaning, never a third one
+    for values, indices in (getattr(x, op)(dim=1), getattr(x, op)(1), getattr(mg, op)(x, 1)):
+        np.testing.assert_array_equal(values.numpy(), getattr(x.numpy(), op)(axis=1))
+        np.testing.assert_array_equal(indices.numpy(), getattr(x.numpy(), "arg" + op)(axis=1))
+    kept = getattr(x, op)(dim=1, keepdim=True)
+    assert kept.values.shape == kept.indices.shape == (2, 1, 4)
     assert getattr(x, op)(axis=1, keepdim=True).shape == (2, 1, 4)
+    with pytest.raises(TypeError, match=f"{op}: give axis= .* or dim= .*, not both"):
+        getattr(x, op)(1, axis=1)
 
 
 def test_same_answers_as_pytorch_when_installed():

@@ -87,6 +87,9 @@ GRU = CellSpec(kind="GRU", gates=3, cell_state=False, extra_weights=(),
 
 _RNN = {"tanh": RNN_TANH, "relu": RNN_RELU}
 
+#: every kind by its name (how a saved model names the kind of its layers)
+BY_KIND = {s.kind: s for s in (RNN_TANH, RNN_RELU, LSTM, LSTM_PEEPHOLE, GRU)}
+
 
 def rnn_spec(nonlinearity: str, owner: str) -> CellSpec:
     """The Elman cell with this nonlinearity; the one place that validates it."""

@@ -1,0 +1,100 @@
+"""The lessons (examples/06_* on) run as a user runs them, in quick mode, in a subprocess:
+
+    python examples/NN_name.py --quick --out TMP
+
+then the numbers each one wrote (TMP/NN_name.json) are read back and the *direction* of
+every claim its section makes is checked, never an exact number. A new lesson: one test
+below calling ``run_lesson("NN", tmp_path)``, and its number in the Makefile's LESSONS.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted(p for p in (ROOT / "examples").glob("[0-9][0-9]_*.py") if int(p.name[:2]) >= 6)
+
+
+def run_lesson(number: str, out: Path) -> tuple[str, dict, str]:
+    """Run lesson ``number`` in quick mode into ``out``; check what every lesson must
+    write; return its stdout, its JSON numbers and its Markdown section."""
+    (script,) = (ROOT / "examples").glob(f"{number}_*.py")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    name = script.stem
+    section = (out / f"{name}.md").read_text()
+    summary = json.loads((out / f"{name}.json").read_text())
+    assert section.startswith(f"## {number}. ")
+    assert f"python examples/{name}.py --quick" in section and summary["quick"] is True
+    pictures = re.findall(r"!\[[^\]]*\]\(lessons/([^)]+\.png)\)", section)
+    assert pictures, "a lesson shows at least one picture"
+    for picture in pictures:  # relative to docs/, where RESULTS.md lives
+        assert picture.startswith(f"{name}/")
+        assert (out / picture).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert not (ROOT / "docs" / "lessons" / f"{name}.json").exists() or \
+        not json.loads((ROOT / "docs" / "lessons" / f"{name}.json").read_text())["quick"]
+    return done.stdout, summary, section
+
+
+def test_every_lesson_has_a_make_target_and_a_test():
+    makefile = (ROOT / "Makefile").read_text()
+    listed = re.search(r"^LESSONS = (.*)$", makefile, re.M).group(1).split()
+    tests = Path(__file__).read_text()
+    assert listed == sorted(listed)
+    for script in LESSONS:
+        assert script.name[:2] in listed, f"{script.name} is missing from the Makefile's LESSONS"
+        assert f"def test_{script.stem}(" in tests, f"{script.name} has no test here"
+
+
+def test_results_are_assembled_in_number_order_and_refuse_quick_sections(tmp_path):
+    for number, quick in (("10", False), ("09", False)):
+        (tmp_path / f"{number}_x.md").write_text(f"## {number}. Lesson {number}\n\ntext\n")
+        (tmp_path / f"{number}_x.json").write_text(json.dumps({"quick": quick}))
+    out = tmp_path / "RESULTS.md"
+    assemble = [sys.executable, str(ROOT / "docs" / "assemble_results.py"), "--lessons",
+                str(tmp_path), "--out", str(out)]
+    subprocess.run(assemble, check=True, capture_output=True, cwd=ROOT)
+    text = out.read_text()
+    assert text.startswith("# Results of the lessons") and "make lessons" in text
+    assert "Machine: " in text and text.index("## 09.") < text.index("## 10.")
+    (tmp_path / "09_x.json").write_text(json.dumps({"quick": True}))
+    done = subprocess.run(assemble, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0 and "--quick run" in done.stderr
+
+
+@pytest.mark.slow
+def test_07_adding_problem(tmp_path):
+    out, summary, section = run_lesson("07", tmp_path)
+    (steps,) = summary["iterations"]
+    r = {k.split()[0]: v for k, v in summary["results"].items()}
+    assert r["LSTM"]["final_mse"] < 0.05          # the gated cells remember ...
+    assert r["GRU"]["final_mse"] < 0.05
+    assert r["RNN"]["best_mse"] > 0.1             # ... the tanh RNN stays near 0.167
+    assert abs(r["RNN"]["final_mse"] - summary["baseline"]) < 0.05
+    assert f"T = {steps}" in section and "0.167" in section
+    assert re.search(rf"^\s+{steps}\s+LSTM\s+\d+", out, re.M)  # the table, printed
+
+
+@pytest.mark.slow
+def test_08_recall(tmp_path):
+    out, summary, section = run_lesson("08", tmp_path)
+    gaps, r = summary["gaps"], summary["results"]
+    small, large = min(gaps), max(gaps)
+    rnn_far = r[f"RNN k={large}"]["accuracy"]
+    for cell in ("LSTM", "GRU"):                  # the gated cells recall the key ...
+        assert r[f"{cell} k={small}"]["accuracy"] > rnn_far + 0.3
+        assert r[f"{cell} k={large}"]["accuracy"] > rnn_far + 0.3
+        # ... and more of the gradient reaches it after training than in the RNN
+        assert r[f"{cell} k={large}"]["grad_ratio"] > 10 * r[f"RNN k={large}"]["grad_ratio"]
+    assert rnn_far < 0.5                          # the RNN does not, that far back
+    for cell in ("RNN", "LSTM", "GRU"):           # at init the gradient shrinks with k
+        grads = [r[f"{cell} k={g}"]["grad_init"] for g in gaps]
+        assert all(a > b for a, b in zip(grads, grads[1:])), (cell, grads)
+        assert summary["alone"][f"{cell} k={small}"] >= 0.9  # a short gap alone: learnt
+    assert "printed her" in out and f"{large} " in out
