@@ -231,56 +231,32 @@ for name, (v, judged) in quantities.items():
 
 
 # %% A passage to look at, chosen by rule: on report blocks, the richest in quotes and parentheses
-def pick_passage(text, length):
-    """The start of the ``length``-character window that begins a line, lies inside
-    one report (odd) block, and holds the most quote marks and parentheses."""
-    best, best_score = None, -1
-    for start in range(len(text) - length):
-        if (start // BLOCK) % 2 == 0 or (start + length - 1) // BLOCK != start // BLOCK:
-            continue
-        if start and text[start - 1] != "\n":
-            continue
-        window = text[start:start + length]
-        score = sum(window.count(ch) for ch in '"()')
-        if score > best_score:
-            best, best_score = start, score
-    return best
-
-
 PASSAGE = 360
-start = pick_passage(held_text, PASSAGE)
+starts = [k for k in range(1, len(held_text) - PASSAGE) if held_text[k - 1] == "\n"
+          and (k // BLOCK) % 2 == 1 and (k + PASSAGE - 1) // BLOCK == k // BLOCK]
+start = max(starts, key=lambda k: sum(held_text[k:k + PASSAGE].count(ch) for ch in '"()'))
 passage = slice(start, start + PASSAGE)
 print(f"\npassage: held-out characters {start}..{start + PASSAGE} (the {PASSAGE}-character "
       f"window starting a line in a report block with the most quote marks and parentheses)")
-print(held_text[passage])
 
 # %% The gates over the start of the passage, unit by unit (units sorted by mean f)
 GATE_CHARS = 96
 shown = slice(start, start + GATE_CHARS)
 order = np.argsort(-states["f"].mean(axis=0))            # most-remembering units on top
-labels = [{"\n": "\\n", " ": "\u2423"}.get(ch, ch) for ch in held_text[shown]]
-fig = Figure(figsize=(13, 9.5))
-axes = fig.subplots(4, 1, sharex=True, gridspec_kw=dict(height_ratios=[3, 3, 3, 2.2]))
-for ax, (gate, title) in zip(axes, (("f", "forget gate f_t"), ("i", "input gate i_t"),
-                                    ("o", "output gate o_t"))):
+SHOWN = {"\n": "\\n", " ": "\u2423"}                 # how the ticks show them
+labels = [SHOWN.get(ch, ch) for ch in held_text[shown]]
+GATES = {"f": "forget gate", "i": "input gate", "o": "output gate"}
+fig = Figure(figsize=(13, 8))
+axes = fig.subplots(3, 1, sharex=True)
+for ax, gate in zip(axes, ("f", "i", "o")):
     im = ax.imshow(states[gate][shown][:, order].T, aspect="auto", cmap="viridis", vmin=0,
                    vmax=1, interpolation="nearest")
-    ax.set_ylabel(f"{title}\nunit (by mean f)", fontsize=9)
+    ax.set_ylabel(f"{GATES[gate]} {gate}_t\nunit (by mean f)", fontsize=9)
     ax.set_yticks([])
-fig.colorbar(im, ax=axes[:3], fraction=0.02, pad=0.01, label="gate activation")
-colours = dict(quotes="#d7191c", parens="#2166ac", column="#1a9641", indent="#7b3294")
-for name, cell in cells.items():
-    c = states["c"][:, cell["unit"]]
-    axes[3].plot(c[shown] / np.quantile(np.abs(c), 0.99), color=colours[name], lw=1.5,
-                 label=f"cell {cell['unit']} ({name}, r = {cell['r_held_out']:+.2f})")
-axes[3].axhline(0, color="#999999", lw=0.6)
-axes[3].set_ylabel("c_t / its range", fontsize=9)
-axes[3].legend(fontsize=7, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-axes[3].set_xticks(range(GATE_CHARS))
-axes[3].set_xticklabels(labels, fontfamily="monospace", fontsize=8)
-axes[3].set_xlim(-0.5, GATE_CHARS - 0.5)
-fig.suptitle(f"A trained character LSTM ({HIDDEN} units) reading held-out text: its gates and "
-             "four chosen cells", fontsize=11)
+fig.colorbar(im, ax=axes, fraction=0.02, pad=0.01, label="gate activation")
+axes[2].set_xticks(range(GATE_CHARS), labels, fontfamily="monospace", fontsize=8)
+fig.suptitle(f"A trained character LSTM ({HIDDEN} units) reading held-out text: its gates, "
+             "character by character", fontsize=11)
 fig.savefig(out / NAME / "gates.png", dpi=100, bbox_inches="tight")
 
 
@@ -319,8 +295,7 @@ SHUT, OPEN = 0.1, 0.9        # Karpathy et al.'s left- and right-saturation thre
 saturation = {}
 fig = Figure(figsize=(11, 3.8))
 axes = fig.subplots(1, 3, sharex=True, sharey=True)
-for ax, (gate, title) in zip(axes, (("f", "forget gate"), ("i", "input gate"),
-                                    ("o", "output gate"))):
+for ax, (gate, title) in zip(axes, GATES.items()):
     for who, rec, colour in (("untrained", control, "#bbbbbb"), ("trained", states, "#2166ac")):
         shut, wide = (rec[gate] < SHUT).mean(axis=0), (rec[gate] > OPEN).mean(axis=0)
         ax.scatter(shut, wide, s=10, color=colour, alpha=0.8, label=f"{who} LSTM")
@@ -337,13 +312,10 @@ fig.suptitle(f"Gate saturation per unit over {len(held_ids):,} held-out characte
              "(as in Karpathy, Johnson & Fei-Fei 2015)", fontsize=10)
 fig.tight_layout()
 fig.savefig(out / NAME / "saturation.png", dpi=110)
-print(f"\nunits (of {HIDDEN}) whose gate is > {OPEN} for more than half the characters, "
-      f"and < {SHUT} for more than half:")
-for gate in "fio":
-    t, u = saturation[f"trained {gate}"], saturation[f"untrained {gate}"]
-    print(f"  {gate}: trained {t['mostly_open']:3d} open, {t['mostly_shut']:3d} shut, mean "
-          f"{t['mean']:.2f}   untrained {u['mostly_open']:3d} open, {u['mostly_shut']:3d} shut, "
-          f"mean {u['mean']:.2f}")
+counts = {k: f"{v['mostly_open']} / {v['mostly_shut']}" for k, v in saturation.items()}
+print(f"\nunits (of {HIDDEN}) with the gate > {OPEN} / < {SHUT} on more than half the "
+      "characters: " + ", ".join(f"{g}: trained {counts['trained ' + g]}, untrained "
+                                 f"{counts['untrained ' + g]}" for g in GATES))
 
 
 # %% The gates of the clearest readable cell, character by character
@@ -373,9 +345,8 @@ for gate, colour in (("f", "#2166ac"), ("i", "#1a9641"), ("o", "#fdae61")):
 bottom.set_ylim(-0.05, 1.05)
 bottom.set_ylabel(f"gates of cell {u}")
 bottom.legend(fontsize=8, loc="lower right", ncol=3)
-bottom.set_xticks(range(WINDOW))
-bottom.set_xticklabels([{"\n": "\\n", " ": "\u2423"}.get(ch, ch) for ch in held_text[window]],
-                       fontfamily="monospace", fontsize=8)
+bottom.set_xticks(range(WINDOW), [SHOWN.get(ch, ch) for ch in held_text[window]],
+                  fontfamily="monospace", fontsize=8)
 bottom.set_xlim(-0.5, WINDOW - 0.5)
 fig.suptitle(f"How cell {u} tracks '{best_name}': c_t = f_t c_(t-1) + i_t g_t, "
              f"r = {best['r_held_out']:+.2f} on held-out text", fontsize=10)
@@ -395,37 +366,113 @@ print(f"\ncell {u}'s gates, mean over the held-out text:")
 for k, g in gate_means.items():
     print(f"  {k:>30}: f {g['f']:.2f}  i {g['i']:.2f}  o {g['o']:.2f}")
 
+# %% Connectivity: which earlier characters each prediction leans on, tanh RNN against LSTM
+# A[t, s] = ||d logit_t(true next character) / d embedded input s|| (Madsen, "Visualizing
+# memorization in RNNs", Distill 2019): mg.nn.utils.connectivity, drawn by mg.viz.
+def logits_from_embedded(lm):
+    """The model from its embedded inputs (T, B, E) to logits (T, B, V), from a fresh
+    state: what ``connectivity`` differentiates."""
+    def forward(e):
+        hidden, _ = lm.rnn(e)
+        steps, batch, size = hidden.shape
+        return lm.decoder(hidden.reshape(steps * batch, size)).reshape(steps, batch, -1)
+    return forward
+
+
+CONNECT = 80 if args.quick else 200      # characters of the passage measured ...
+DRAWN = 60 if args.quick else 100         # ... and drawn (A is causal: A[:n, :n] is exact)
+span = held_ids[start:start + CONNECT + 1]
+connect_text = held_text[start:start + CONNECT + 1]
+reach, profile = {}, {}
+for label, lm in (("tanh RNN", rnn_model), ("LSTM", model)):
+    with mg.nn.eval_mode(lm):
+        A = mg.nn.utils.connectivity(logits_from_embedded(lm), lm.embedding(span[:-1]),
+                                     span[1:])
+    key = "rnn" if label == "tanh RNN" else "lstm"
+    mg.viz.connectivity_heatmap(A[:DRAWN, :DRAWN], connect_text[:DRAWN + 1],
+                                out / NAME / f"connectivity_{key}.png",
+                                title=f"Connectivity of the trained {label} ({HIDDEN} units)")
+    mg.viz.connectivity_html(A, connect_text, out / NAME / f"connectivity_{key}.html",
+                             title=f"Connectivity of the trained {label}: hover a character")
+    rows = A / np.maximum(A.max(axis=1, keepdims=True), 1e-30)        # each row / its max
+    lag = np.arange(CONNECT)[:, None] - np.arange(CONNECT)[None, :]    # t - s
+    profile[label] = [float(rows[lag == k].mean()) for k in range(40)]
+    far = (A * (lag >= 10)).sum(axis=1)[10:] / A.sum(axis=1)[10:]
+    reach[label] = dict(share_10_back=float(far.mean()),
+                        mean_lag=float(((A * lag * (lag >= 0)).sum(axis=1) / A.sum(axis=1)).mean()))
+print(f"\nconnectivity over {CONNECT} characters of the passage:")
+for label, r in reach.items():
+    print(f"  {label:>8}: share of the gradient from 10 or more characters back "
+          f"{r['share_10_back']:.3f}, mean lag {r['mean_lag']:.1f} characters")
+fig = Figure(figsize=(6.5, 3.8))
+ax = fig.subplots()
+for label, colour in (("tanh RNN", "#d7191c"), ("LSTM", "#2166ac")):
+    ax.plot(profile[label], color=colour, marker="o", ms=3, lw=1.4, label=label)
+ax.set_yscale("log")
+ax.set_xlabel("lag t - s (characters back from the prediction)")
+ax.set_ylabel("A[t, s] / max_s A[t, s], mean over t")
+ax.set_title("How far back predictions reach: trained tanh RNN and LSTM", fontsize=10)
+ax.grid(alpha=0.3, which="both")
+ax.legend(fontsize=9)
+fig.tight_layout()
+fig.savefig(out / NAME / "connectivity_lag.png", dpi=110)
+
+
 # %% Write the section of RESULTS.md and the headline numbers
 elapsed = time.perf_counter() - started
 command = f"OPENBLAS_NUM_THREADS=1 python examples/{NAME}.py" + (" --quick" if args.quick else "") \
     + (f" --checkpoint {args.checkpoint}" if args.checkpoint else "")
-bits_rows = "\n".join(f"| {k} | {v:.3f} |" for k, v in bits.items())
-sat_rows = "\n".join(
-    f"| {title} | {t['mostly_open']} | {t['mostly_shut']} | {t['mean']:.2f} | "
-    f"{n['mostly_open']} | {n['mostly_shut']} |"
-    for title, t, n in ((title, saturation["trained " + g], saturation["untrained " + g])
-                        for g, title in (("f", "forget f"), ("i", "input i"), ("o", "output o"))))
-cell_rows = "\n".join(
-    f"| {name} | {c['unit']} | {c['r_chosen']:+.2f} | {c['r_held_out']:+.2f} | "
-    f"{c['untrained_r_held_out']:+.2f} | {c['mean_f']:.2f} | {'yes' if c['readable'] else 'no'} |"
-    for name, c in cells.items())
-gate_rows = "\n".join(f"| {k} | {g['f']:.2f} | {g['i']:.2f} | {g['o']:.2f} |"
-                      for k, g in gate_means.items())
 found = [k for k, c in cells.items() if c["readable"]]
+missed = [k for k in cells if k not in found]
 at_marks, between = list(gate_means.values())[:2]
 holds = between["f"] > at_marks["f"]
 mark_name = MARK_NAMES.get(best_name, "newlines")
 mechanism = (f"Cell {u} ({best_name}) does it with its forget gate, as c_t = f_t c_(t-1) + "
              f"i_t g_t suggests: between the {mark_name} f averages {between['f']:.2f}, at them "
-             f"{at_marks['f']:.2f}, so the cell carries its value across the stretch and drops "
-             f"it at the {mark_name} (input gate {between['i']:.2f} between, {at_marks['i']:.2f} "
-             "at them)." if holds else
+             f"{at_marks['f']:.2f}: the cell carries its value across the stretch and drops "
+             f"it at the {mark_name}." if holds else
              f"Cell {u}'s forget gate ({best_name}) is not higher between the {mark_name} than "
-             f"at them (f {between['f']:.2f} between, {at_marks['f']:.2f} at them): it does not "
-             "simply carry its value across the stretch.")
-missed = [k for k in cells if k not in found]
-f_open = saturation["trained f"]["mostly_open"]
-f_shut = saturation["trained f"]["mostly_shut"]
+             f"at them (f {between['f']:.2f} against {at_marks['f']:.2f}): it does not simply "
+             "carry its value across the stretch.")
+rnn_far, lstm_far = reach["tanh RNN"]["share_10_back"], reach["LSTM"]["share_10_back"]
+reach_sentence = (
+    f"Both lean mostly on the last few characters, but the LSTM's reach falls off far more "
+    f"slowly: {lstm_far:.1%} of its gradient comes from 10 or more characters back, against "
+    f"{rnn_far:.1%} for the tanh RNN; 30 characters back the mean row-scaled connectivity "
+    f"is {profile['LSTM'][30]:.0e} against {profile['tanh RNN'][30]:.0e}. Lesson 06's "
+    "vanishing gradient, in trained models." if lstm_far > rnn_far else
+    f"Here the LSTM does not reach further back than the tanh RNN ({lstm_far:.1%} of its "
+    f"gradient from 10 or more characters back, against {rnn_far:.1%}).")
+
+
+def table(header, rows):
+    """A Markdown table: the header's cells, then one row per tuple of cells."""
+    lines = [header, "|---" * (header.count("|") - 1) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(map(str, r)) + " |" for r in rows])
+
+
+switches = sum(saturation[f"trained {g}"][k] for g in GATES for k in ("mostly_open", "mostly_shut"))
+bits_table = table("| model | held-out bits per character |",
+                   [(k, f"{v:.3f}") for k, v in bits.items()])
+saturation_table = table(
+    "| gate | trained: mostly open | trained: mostly shut | trained: mean "
+    "| untrained: mostly open | untrained: mostly shut |",
+    [(GATES[g], t["mostly_open"], t["mostly_shut"], f"{t['mean']:.2f}", n["mostly_open"],
+      n["mostly_shut"])
+     for g, t, n in ((g, saturation["trained " + g], saturation["untrained " + g]) for g in GATES)])
+cells_table = table(
+    "| quantity | cell | r (chosen on) | r (held-out blocks) | untrained best (held-out blocks) "
+    "| mean f of the cell | readable |",
+    [(k, c["unit"], f"{c['r_chosen']:+.2f}", f"{c['r_held_out']:+.2f}",
+      f"{c['untrained_r_held_out']:+.2f}", f"{c['mean_f']:.2f}", "yes" if c["readable"] else "no")
+     for k, c in cells.items()])
+gates_table = table("| where | mean f | mean i | mean o |",
+                    [(k, *(f"{g[x]:.2f}" for x in "fio")) for k, g in gate_means.items()])
+reach_table = table(
+    "| model | held-out bits/char | share of the gradient from >= 10 characters back "
+    "| mean lag (characters) |",
+    [(k, f"{bits['trained ' + k]:.3f}", f"{r['share_10_back']:.3f}", f"{r['mean_lag']:.1f}")
+     for k, r in reach.items()])
 section = f"""## 09. The gates at work
 
 `{command}`: {elapsed / 60:.1f} min on this machine ({os.cpu_count()} CPU cores,
@@ -433,82 +480,83 @@ section = f"""## 09. The gates at work
 started).
 
 A character LSTM (embedding {EMBED}, {HIDDEN} units, one layer), {trained_how}, on
-Python's own documentation text (`pydoc_data.topics`, {len(text):,} characters); a
-tanh RNN of the same size trained the same way for comparison. Everything below reads
-the first {len(held_ids):,} characters of the held-out tail (the last {VAL_FRACTION:.0%}),
-as one stream, with `mg.nn.utils.record_states()` recording i, f, g, o, c and h at every
-character.
+Python's own documentation (`pydoc_data.topics`, {len(text):,} characters), and a tanh
+RNN of the same size trained the same way. Everything below reads the first
+{len(held_ids):,} characters of the held-out tail (the last {VAL_FRACTION:.0%}) as one
+stream, `mg.nn.utils.record_states()` recording i, f, g, o, c and h at every character.
 
-| model | held-out bits per character |
-|---|---|
-{bits_rows}
+{bits_table}
 
-**The gates.** Forget, input and output gate of every unit over the start of a
-passage (chosen by rule: the {PASSAGE}-character window of the report blocks below that
-starts a line and holds the most quote marks and parentheses), units sorted by their
-mean forget gate, and the c_t of the four cells chosen below:
+**The gates** of every unit (sorted by mean forget gate) over the start of a passage
+chosen by rule (the {PASSAGE}-character window of the report blocks below that starts a
+line and holds the most quote marks and parentheses):
 
 ![gates over a passage](lessons/{NAME}/gates.png)
 
 How often each unit's gate is shut (< {SHUT}) or wide open (> {OPEN}), the saturation
 picture of Karpathy, Johnson & Fei-Fei ("Visualizing and Understanding Recurrent
-Networks", 2015); counts are units (of {HIDDEN}) beyond the threshold on more than
-half of the characters:
+Networks", 2015): units (of {HIDDEN}) beyond the threshold on more than half the characters.
 
-| gate | trained: mostly open | trained: mostly shut | trained: mean | \
-untrained: mostly open | untrained: mostly shut |
-|---|---|---|---|---|---|
-{sat_rows}
+{saturation_table}
 
 ![gate saturation per unit](lessons/{NAME}/saturation.png)
 
-Untrained, every gate hovers near 0.5 (no unit is saturated). Trained, the gates
-spend most of their time saturated, i.e. working as switches: {f_open} units keep the
-forget gate wide open most of the time (they integrate, remembering across many
-characters), as Karpathy et al. describe for their models; unlike their description
-of forget gates never shut throughout, {f_shut} of these units have f < {SHUT} on more than
-half of the characters (cells that mostly start afresh at each character).
+Untrained, no gate is saturated (all hover near 0.5); trained, {switches} of the
+{3 * HIDDEN} gates sit at 0 or 1 on most characters: switches more than dials. A forget
+gate mostly open keeps its cell's value from character to character (an integrator);
+one mostly shut starts afresh at almost every character.
 
-**Readable cells, chosen by a printed criterion.** For four quantities a reader can
-name, known from the text read so far: inside "..." (judged off the quote marks),
-inside (...) (judged off the parentheses), the position in the line, and the line's
-indentation (judged after the leading spaces, so that it must be remembered). The
-criterion: Pearson's r between the quantity and c_t *less the mean c of the character
-being read* (so a cell that merely reacts to its current input, e.g. to letters, which
-are rarer inside quotes, scores nothing). The held-out text is cut into {BLOCK}-character
-blocks; the cell with the largest |r| on the even blocks is chosen, and r is measured
-again on the odd blocks. The same is done for an untrained LSTM: the best of its random
-cells is the chance level. Readable: |r| >= {MIN_R} on the odd blocks and at least
-{CHANCE_FACTOR:g} times the untrained best.
+**Readable cells, chosen by a printed criterion.** Four quantities a reader can name,
+each known from the text read so far: inside "..." (judged off the quote marks), inside
+(...) (judged off the parentheses), the position in the line, and the line's indentation
+(judged after the leading spaces, so that it must be remembered). The criterion:
+Pearson's r between the quantity and c_t *less the mean c of the character being read*
+(a cell that merely reacts to its current input, e.g. to letters, which are rarer inside
+quotes, scores nothing). The held-out text is cut into {BLOCK}-character blocks: the
+cell with the largest |r| on the even blocks is chosen, and r measured again on the odd
+ones. The same for an untrained LSTM gives the chance level. Readable: |r| >= {MIN_R}
+on the odd blocks and at least {CHANCE_FACTOR:g} times the untrained best.
 
-| quantity | cell | r (chosen on) | r (held-out blocks) | \
-untrained best (held-out blocks) | mean f of the cell | readable |
-|---|---|---|---|---|---|---|
-{cell_rows}
+{cells_table}
 
 ![the chosen cells over the passage](lessons/{NAME}/cells.png)
 
-The clearest cell ({best_name}, cell {u}) at work, character by character, and its
-gates averaged over all {len(held_ids):,} held-out characters:
+The clearest cell ({best_name}, cell {u}) at work, and its gates averaged over all
+{len(held_ids):,} held-out characters:
 
 ![the gates of the clearest cell](lessons/{NAME}/mechanism.png)
 
-| where | mean f | mean i | mean o |
-|---|---|---|---|
-{gate_rows}
+{gates_table}
 
-Reproduced: {', '.join(found) if found else 'none of the four'} ({'a cell that' if len(found) == 1
-else 'cells that'} Karpathy et al. show for their models). Not reproduced here:
-{', '.join(missed) if missed else 'nothing'}: no cell of this model reached the criterion
-for {'it' if len(missed) == 1 else 'them'}. Their models were larger and trained far longer
-on several megabytes of text; this one trains for minutes on under half a megabyte, in
+Reproduced: {", ".join(found) or "none of the four"} (Karpathy et al. show such cells
+in their models). Not reproduced: {", ".join(missed) or "nothing"}; no cell of this
+model reached the criterion there. Their models were larger and trained far longer on
+several megabytes of text; this one trains for minutes on under half a megabyte, in
 which quoted spans are short code names and most lines are short. {mechanism}
+
+**Connectivity, tanh RNN against LSTM.** A[t, s] = ||d logit_t(true next character) /
+d x_s||, x_s the embedded input s (Madsen, "Visualizing memorization in RNNs", Distill
+2019), by `mg.nn.utils.connectivity` over the first {CONNECT} characters of the
+passage, from a zero state, each row scaled to its largest entry. The heatmaps show the
+first {DRAWN} characters; the pages ([RNN](lessons/{NAME}/connectivity_rnn.html),
+[LSTM](lessons/{NAME}/connectivity_lstm.html): hover a character, and the text before it
+turns red by how much it mattered) all {CONNECT}.
+
+{reach_table}
+
+![connectivity against the lag](lessons/{NAME}/connectivity_lag.png)
+
+![connectivity of the tanh RNN](lessons/{NAME}/connectivity_rnn.png)
+![connectivity of the LSTM](lessons/{NAME}/connectivity_lstm.png)
+
+{reach_sentence}
 """
 (out / f"{NAME}.md").write_text(section)
 summary = {"quick": args.quick, "elapsed_s": round(elapsed, 1), "hidden": HIDDEN,
            "steps": None if args.checkpoint else STEPS, "checkpoint": args.checkpoint,
            "bits": bits, "cells": cells, "min_r": MIN_R, "chance_factor": CHANCE_FACTOR,
            "best": dict(name=best_name, unit=u, gates=gate_means, holds=bool(holds)),
-           "saturation": saturation, "passage_start": start}
+           "saturation": saturation, "passage_start": start,
+           "connectivity": dict(characters=CONNECT, reach=reach, profile=profile)}
 (out / f"{NAME}.json").write_text(json.dumps(summary, indent=1))
 print(f"\n{elapsed:.0f} s; wrote {out / NAME}.md, {out / NAME}.json and {out / NAME}/*.png")
