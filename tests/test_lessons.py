@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted(p for p in (ROOT / "examples").glob("[0-9][0-9]_*.py") if int(p.name[:2]) >= 6)
 
 
-def run_lesson(number: str, out: Path) -> tuple[str, dict, str]:
+def run_lesson(number: str, out: Path, *args: str) -> tuple[str, dict, str]:
     """Run lesson ``number`` in quick mode into ``out``; check what every lesson must
     write; return its stdout, its JSON numbers and its Markdown section."""
     (script,) = (ROOT / "examples").glob(f"{number}_*.py")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)],
+    done = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out), *args],
                           capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     name = script.stem
@@ -163,3 +163,17 @@ def test_09_lstm_gates(tmp_path):
         page = (tmp_path / "09_lstm_gates" / f"connectivity_{key}.html").read_text()
         assert 'id="connectivity-data"' in page and f"connectivity_{key}.html" in section
     assert "Karpathy" in section and "record_states" in section and "readable" in out
+
+
+@pytest.mark.slow
+def test_09_lstm_gates_reads_a_train_lm_checkpoint(tmp_path):
+    run = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "models", "train-lm", "--out", str(run),
+                           "--hidden", "24", "--embed", "8", "--max-steps", "3", "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out, summary, section = run_lesson("09", tmp_path / "lesson", "--checkpoint", str(run))
+    assert summary["hidden"] == 24 and summary["checkpoint"] == str(run)
+    assert f"loaded from `{run}`" in section and "3 steps of train-lm" in section
+
