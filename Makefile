@@ -34,7 +34,7 @@ docs: $(VENV)/.installed dot
 # .json and PNGs (minutes each, on 2 cores); `make lessons` runs all of them in order,
 # then assembles docs/RESULTS.md. A new lesson: add its number here (and its test in
 # tests/test_lessons.py). One alone: make lesson-07, then make results.
-LESSONS = 07 08
+LESSONS = 06 07 08 09
 
 lessons: $(VENV)/.installed
 	@for n in $(LESSONS); do $(MAKE) --no-print-directory lesson-$$n || exit 1; done
