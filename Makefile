@@ -8,7 +8,7 @@ PY      = $(VENV)/bin/python
 TORCH  ?=
 OUT    ?= out/demo
 
-.PHONY: demo test lint bench docs dot clean
+.PHONY: demo test lint bench docs dot clean lessons
 
 demo: $(VENV)/.installed dot
 	$(PY) -m models demo --out $(OUT)
@@ -29,6 +29,24 @@ bench: $(VENV)/.installed
 # regenerate the pictures the README shows
 docs: $(VENV)/.installed dot
 	$(PY) examples/02_rnn_graph.py --out docs --formats svg
+
+# The lessons (examples 06 on): each runs in full mode and writes its section of the
+# results, docs/lessons/NN_name.md (with NN_name.json and NN_name/*.png); `make lessons`
+# runs them in number order, then assembles docs/RESULTS.md from the sections.
+# `make lesson-NN` reruns one (then `make results` reassembles).
+LESSONS += 10 11 12
+LESSON_RUN = OPENBLAS_NUM_THREADS=1 PYTHONPATH=$(CURDIR) $(PY)
+
+lessons: $(addprefix lesson-,$(sort $(LESSONS)))
+	$(MAKE) --no-print-directory results
+
+results: $(VENV)/.installed
+	$(PY) docs/assemble_results.py
+
+lesson-%: $(VENV)/.installed
+	$(LESSON_RUN) $(firstword $(wildcard examples/$*_*.py)) --out docs/lessons
+
+.PHONY: results
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
