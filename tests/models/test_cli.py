@@ -246,3 +246,30 @@ def test_embedding_options_errors(capsys, tmp_path, text_file):
                              str(tmp_path / "none.txt"), *TINY], "none.txt")
     _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", out, "--tie",
                              "--embeddings", "x.txt", "--freeze-embeddings", *TINY], "--tie")
+
+
+def test_a_frozen_embedding_stays_frozen_when_resumed_bit_for_bit(capsys, tmp_path, text_file):
+    vectors = str(tmp_path / "glove.txt")
+    assert main(["glove", "--text", text_file, "--dim", "6", "--epochs", "2",
+                 "--out", vectors]) == 0
+    tiny = [a for a in TINY if a not in ("--embed", "6")]
+    common = ["--text", text_file, "--level", "word", "--embeddings", vectors,
+              "--freeze-embeddings", *tiny]
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    assert main(["train-lm", *common, "--out", a, "--max-steps", "4"]) == 0
+    assert main(["train-lm", *common, "--out", b, "--max-steps", "2"]) == 0
+    assert main(["train-lm", "--text", text_file, "--out", b, "--max-steps", "2", "--resume",
+                 "--quiet"]) == 0
+    ma = load_checkpoint(os.path.join(a, "checkpoint.mg"))["model"]
+    mb = load_checkpoint(os.path.join(b, "checkpoint.mg"))["model"]
+    for k in ma:
+        assert np.array_equal(ma[k], mb[k]), k
+
+
+@pytest.mark.slow
+def test_the_demo_runs_to_the_end(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = str(tmp_path / "demo")
+    assert main(["demo", "--minutes", "0.02", "--quiet", "--out", out]) == 0
+    assert "unigram baseline" in capsys.readouterr().out
+    assert os.path.exists(os.path.join(out, "checkpoint.mg"))
