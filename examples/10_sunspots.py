@@ -13,7 +13,8 @@ only), a 12-8-1 feed-forward net trained the same way, and the 24-year forecast 
     python examples/10_sunspots.py --quick    # shorter (for the tests)
 
 Writes DIR/10_sunspots.md (its section of docs/RESULTS.md), .json (headline numbers)
-and DIR/10_sunspots/*.png; DIR is --out (default docs/lessons). Every row of the table
+and DIR/10_sunspots/*.png;
+DIR is --out (default docs/lessons, out/lessons with --quick). Every row of the table
 is one command away: the section prints the `python -m models forecast --split
 weigend ...` line that gives a seed's ARVs.
 
@@ -51,10 +52,11 @@ from models.train import Trainer, decay_to
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--quick", action="store_true", help="a short run (for the tests)")
-parser.add_argument("--out", default="docs/lessons", help="output folder (default: docs/lessons)")
+parser.add_argument("--out", default=None,
+                    help="output folder (default: docs/lessons; with --quick out/lessons)")
 args = parser.parse_args()
 NAME = "10_sunspots"
-out = Path(args.out)
+out = Path(args.out or ("out/lessons" if args.quick else "docs/lessons"))
 (out / NAME).mkdir(parents=True, exist_ok=True)
 started, load_at_start = time.perf_counter(), os.getloadavg()[0]
 
@@ -338,6 +340,14 @@ newest input; ARV against the same sigma^2): AR(9) {ar9_iterated_arv:.3f}, {iter
 ![1956-1979 iterated from 1955](lessons/{NAME}/iterated.png)
 
 {verdict()}
+
+What was tried: the hidden size chosen on 1891-1920 (above), ten seeds, and the
+ensemble of the ten. Before this recipe was fixed, a few variants were run with the
+test years in view (so they cannot count as results): constant learning rates, 8 to 32
+units, 100 to 200 epochs; their ten-seed means on 1956-1979 ranged from about 0.30 to
+0.37, on either side of AR(9), while every one of them was below AR(9) on 1921-1955.
+Choosing among them by the test years would have been tuning on the test set; the
+recipe above was fixed without that choice.
 
 One seed from the command line (prints the same two ARVs as that seed's run here, next
 to AR(9), persistence and the published figures; `--seed N` for the others):

@@ -11,7 +11,8 @@ anchors, the test accuracy per epoch, and the confusion matrix of the best run.
     python examples/12_classification.py --quick    # shorter (for the tests)
 
 Writes DIR/12_classification.md (its section of docs/RESULTS.md), .json (headline
-numbers) and DIR/12_classification/*.png; DIR is --out (default docs/lessons). Each run
+numbers) and DIR/12_classification/*.png;
+DIR is --out (default docs/lessons, out/lessons with --quick). Each run
 is one `python -m models classify ...` line away (the section prints it).
 
 Step through it:  python -m pdb examples/12_classification.py --quick
@@ -46,10 +47,11 @@ from models.train import Trainer, decay_to
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--quick", action="store_true", help="a short run (for the tests)")
-parser.add_argument("--out", default="docs/lessons", help="output folder (default: docs/lessons)")
+parser.add_argument("--out", default=None,
+                    help="output folder (default: docs/lessons; with --quick out/lessons)")
 args = parser.parse_args()
 NAME = "12_classification"
-out = Path(args.out)
+out = Path(args.out or ("out/lessons" if args.quick else "docs/lessons"))
 (out / NAME).mkdir(parents=True, exist_ok=True)
 started, load_at_start = time.perf_counter(), os.getloadavg()[0]
 
@@ -266,8 +268,9 @@ comparable in length or data, only in kind.
 
 {verdict()}
 
-What was tried and shortened: the row settings were fixed beforehand (as `python -m
-models classify` runs them, with the decay added). For the pixels four settings were
+What was tried and shortened: the row settings (those of `python -m models classify`,
+30 epochs and the decay added) were run once on seed 0 before this run and kept
+(RNN 0.972, LSTM 0.969, GRU 0.983 on its test split). For the pixels four settings were
 tried on seed 0 before this run, scored on its test split (so the pixel figures are a
 little optimistic): batch 32 with 40 epochs at lr 0.005 (LSTM 0.864), batch 64 with 30
 epochs at lr 0.005 (0.735), hidden 32 (0.799), and the batch 64, 40 epochs, lr 0.01 kept
