@@ -34,7 +34,8 @@ docs: $(VENV)/.installed dot
 # .json and PNGs (minutes each, on 2 cores); `make lessons` runs all of them in order,
 # then assembles docs/RESULTS.md. A new lesson: add its number here (and its test in
 # tests/test_lessons.py). One alone: make lesson-07, then make results.
-LESSONS = 06 07 08 09
+LESSONS = 06 07 08 09 10 11 12
+LESSON_RUN = OPENBLAS_NUM_THREADS=1 PYTHONPATH=$(CURDIR) $(PY)
 
 lessons: $(VENV)/.installed
 	@for n in $(LESSONS); do $(MAKE) --no-print-directory lesson-$$n || exit 1; done
@@ -42,7 +43,7 @@ lessons: $(VENV)/.installed
 
 lesson-%: $(VENV)/.installed
 	@test -n "$(wildcard examples/$*_*.py)" || { echo "no lesson examples/$*_*.py"; exit 1; }
-	OPENBLAS_NUM_THREADS=1 $(PY) $(wildcard examples/$*_*.py)
+	$(LESSON_RUN) $(firstword $(wildcard examples/$*_*.py)) --out docs/lessons
 
 results: $(VENV)/.installed
 	$(PY) docs/assemble_results.py

@@ -12,10 +12,13 @@ from minigrad.tensor import Tensor
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
            device: str | None = None, name: str | None = None) -> Tensor:
-    """A new leaf tensor. Python floats become float32 (the default dtype); NumPy
-    arrays keep their dtype, as with ``torch.tensor``."""
+    """A new leaf tensor with its own copy of ``data``, as ``torch.tensor`` makes (share
+    an array's memory with ``from_numpy``). Python floats become float32 (the default
+    dtype); NumPy arrays keep their dtype."""
     if isinstance(data, Tensor):
         data = data.array.copy()
+    elif backend.is_array(data):
+        data = data.copy()  # an in-place change of the tensor must not reach the caller's array
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 

@@ -2,9 +2,12 @@
 
     train-lm   train a character or word language model on a text file (default: the
                documentation text every Python ships), checkpoints in --out
+    glove      train GloVe word vectors on a text (for train-lm --embeddings)
     generate   continue a seed text with a trained language model
     forecast   train a forecaster on the yearly sunspot numbers, plot the forecast
-    classify   train a sequence classifier on scikit-learn's digits (rows as steps)
+               (--split weigend: the benchmark split of Weigend et al., ARVs)
+    classify   train a sequence classifier on scikit-learn's digits (rows or pixels
+               as steps)
     demo       the main demo: a character LSTM in about two minutes, generated text,
                the unrolled graph and the plots
 
@@ -29,8 +32,8 @@ from models.optional import MissingDependency, require
 # command line is parsed: the parser needs none of them, so `--help` and a mistyped
 # option answer without loading NumPy, minigrad and the models first (timings in
 # benchmarks/README.md). The one deferred import of a package that is not optional.
-COMMANDS = {"train-lm": "train_lm", "generate": "generate", "forecast": "forecast",
-            "classify": "classify", "demo": "demo"}
+COMMANDS = {"train-lm": "train_lm", "glove": "glove", "generate": "generate",
+            "forecast": "forecast", "classify": "classify", "demo": "demo"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,6 +109,12 @@ def _training_options(p: argparse.ArgumentParser, epochs: int | None, lr: float,
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _final_lr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--final-lr", type=_positive(float), default=None,
+                   help="decay the learning rate exponentially to this by the last epoch "
+                   "(default: constant)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Sequence models built on minigrad.",
                      epilog=f"Start with: {PROG} demo --out out/demo")
@@ -140,12 +149,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-vocab", type=_positive(int), default=None,
                    help="word level: keep the most frequent words only")
     p.add_argument("--lower", action="store_true", help="word level: lowercase the text")
+    p.add_argument("--max-train-tokens", type=_positive(int), default=None,
+                   help="train on the first N training tokens only (a low-data run)")
+    p.add_argument("--embeddings", metavar="FILE", default=None,
+                   help="start the embedding from word vectors in the GloVe text format "
+                   "(e.g. from `glove`); --embed becomes the file's dimension")
+    p.add_argument("--freeze-embeddings", action="store_true",
+                   help="keep the --embeddings vectors fixed (default: fine-tune them)")
     p.add_argument("--max-steps", type=_positive(int), default=None,
                    help="stop after this many optimizer steps (a checkpoint is kept)")
     p.add_argument("--minutes", type=_positive(float), default=None,
                    help="stop after this many minutes (a checkpoint is kept)")
     p.add_argument("--resume", action="store_true",
                    help="go on from --out/checkpoint.mg exactly where it stopped")
+
+    p = sub.add_parser("glove", help="train GloVe word vectors on a text",
+                       description="Train GloVe word vectors (Pennington et al. 2014) with "
+                       "minigrad on the training part of a text (the tail that train-lm "
+                       "validates on is left out) and write them in GloVe's text format, "
+                       "for train-lm --embeddings. The vocabulary options must match the "
+                       "train-lm run's.")
+    p.add_argument("--text", metavar="FILE", default=None,
+                   help="a UTF-8 text file (default: Python's pydoc_data.topics text)")
+    p.add_argument("--out", metavar="FILE", default="runs/glove.txt",
+                   help="the vectors file to write (default: %(default)s)")
+    p.add_argument("--dim", type=_positive(int), default=50,
+                   help="vector size (default: %(default)s)")
+    p.add_argument("--epochs", type=_positive(int), default=30,
+                   help="passes over the co-occurrences (default: %(default)s)")
+    p.add_argument("--window", type=_positive(int), default=5,
+                   help="co-occurrence window in words (default: %(default)s)")
+    p.add_argument("--lr", type=_positive(float), default=0.05,
+                   help="Adagrad's learning rate (default: %(default)s)")
+    p.add_argument("--val-fraction", type=_fraction, default=0.1,
+                   help="held-out tail left out, as in train-lm (default: %(default)s)")
+    p.add_argument("--min-freq", type=_positive(int), default=1,
+                   help="rarer words become <unk> (default: %(default)s)")
+    p.add_argument("--max-vocab", type=_positive(int), default=None,
+                   help="keep the most frequent words only")
+    p.add_argument("--lower", action="store_true", help="lowercase the text")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
 
     p = sub.add_parser("generate", help="continue a seed text with a trained model",
                        description="Sample text from a train-lm checkpoint.")
@@ -165,10 +208,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("forecast", help="forecast the yearly sunspot numbers",
                        description="Train a forecaster on the sunspot numbers 1700-1988 "
-                       "(the last 20%% validate) and plot its forecast.")
+                       "and plot its forecast: validated on the last 20%% of the years, or "
+                       "with --split weigend on 1921-1955 and 1956-1979 (trained on "
+                       "1700-1920), ARV next to AR(9) and the published figures.")
     p.add_argument("--out", metavar="DIR", type=_folder, default="runs/forecast",
                    help="where the plots and checkpoint go (default: %(default)s)")
+    p.add_argument("--split", choices=("tail", "weigend"), default="tail",
+                   help="tail: the last 20%% validate; weigend: Weigend, Huberman & "
+                   "Rumelhart (1990) (default: %(default)s)")
     _training_options(p, epochs=60, lr=1e-2, hidden=32)
+    _final_lr_option(p)
     p.add_argument("--lags", type=_positive(int), default=12,
                    help="years in each input window (default: %(default)s)")
     p.add_argument("--batch-size", type=_positive(int), default=16,
@@ -176,10 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("classify", help="classify digits read as sequences",
                        description="Train a sequence classifier on scikit-learn's 8x8 "
-                       "digits, each image read as 8 steps of 8 pixels.")
+                       "digits, each image read as 8 steps of 8 pixels (or with --read "
+                       "pixels as 64 steps of one pixel).")
     p.add_argument("--out", metavar="DIR", type=_folder, default="runs/classify",
                    help="where the plot and checkpoint go (default: %(default)s)")
+    p.add_argument("--read", choices=("rows", "pixels"), default="rows",
+                   help="one row (8 pixels) or one pixel per step (default: %(default)s)")
     _training_options(p, epochs=15, lr=1e-2, hidden=64)
+    _final_lr_option(p)
     p.add_argument("--batch-size", type=_positive(int), default=32,
                    help="sequences per batch (default: %(default)s)")
 

@@ -29,12 +29,24 @@ from models.checkpoint import load_checkpoint, save_checkpoint
 from models.optional import require
 from models.task import SupervisedTask, Task
 
-__all__ = ["Trainer", "Task", "SupervisedTask", "current_lr"]  # the tasks live in models.task
+# the tasks live in models.task
+__all__ = ["Trainer", "Task", "SupervisedTask", "current_lr", "decay_to"]
 
 
 def current_lr(optimizer: Any) -> float:
     """The learning rate of the optimizer's first param group."""
     return float(optimizer.param_groups[0]["lr"])
+
+
+def decay_to(optimizer: Any, final_lr: float, epochs: int):
+    """An ExponentialLR that takes the optimizer's learning rate down (or up) to
+    ``final_lr`` over ``epochs`` epochs, for ``Trainer(scheduler=...)``, which steps it
+    after each epoch: lr_e = lr_0 * gamma ** e with gamma = (final_lr / lr_0) ** (1 / epochs)."""
+    lr = current_lr(optimizer)
+    if not (final_lr > 0 and lr > 0 and epochs >= 1):
+        raise ValueError(f"decay_to: need final_lr > 0, a positive learning rate and "
+                         f"epochs >= 1, got final_lr={final_lr}, lr={lr}, epochs={epochs}")
+    return mg.optim.lr_scheduler.ExponentialLR(optimizer, (final_lr / lr) ** (1.0 / epochs))
 
 
 def _clip(parameters: list, max_norm: float | None) -> float:

@@ -4,7 +4,9 @@
 
 then the numbers each one wrote (TMP/NN_name.json) are read back and the *direction* of
 every claim its section makes is checked, never an exact number. A new lesson: one test
-below calling ``run_lesson("NN", tmp_path)``, and its number in the Makefile's LESSONS.
+calling ``run_lesson("NN", tmp_path)`` (here, or in ``test_lessons_applied.py`` for the
+lessons of the lecture's second half, 10 on, which also rerun their command lines), and
+its number in the Makefile's LESSONS.
 """
 import json
 import math
@@ -46,11 +48,12 @@ def run_lesson(number: str, out: Path, *args: str) -> tuple[str, dict, str]:
 def test_every_lesson_has_a_make_target_and_a_test():
     makefile = (ROOT / "Makefile").read_text()
     listed = re.search(r"^LESSONS = (.*)$", makefile, re.M).group(1).split()
-    tests = Path(__file__).read_text()
+    tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_lessons*.py"))
     assert listed == sorted(listed)
     for script in LESSONS:
         assert script.name[:2] in listed, f"{script.name} is missing from the Makefile's LESSONS"
-        assert f"def test_{script.stem}(" in tests, f"{script.name} has no test here"
+        assert f"def test_{script.stem}(" in tests or f'lesson("{script.stem}"' in tests, \
+            f"{script.name} has no test in tests/test_lessons*.py"
 
 
 def test_results_are_assembled_in_number_order_and_refuse_quick_sections(tmp_path):
