@@ -86,7 +86,7 @@ def train_lm(tok, ids, cell, hidden, embed, batch, seq_len, steps, vectors=None,
     task = LMTask(train_ids, val_ids, batch_size=batch, seq_len=seq_len)
     model = LanguageModel(len(tok), embed, hidden, 1, cell)
     if vectors is not None:     # a copy: mg.tensor(array) shares the array's memory, and
-        model.embedding.weight.data = mg.tensor(vectors.copy())   # training writes into it
+        model.embedding.weight.data = mg.tensor(vectors)   # a copy: training writes into it
     if frozen:
         model.embedding.weight.requires_grad_(False)
     opt = mg.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=LR)

@@ -130,7 +130,7 @@ def train_lm(a: argparse.Namespace, banner: bool = True) -> dict:
                                   a.tie)
             if vectors is not None:
                 # a copy (mg.tensor shares an array's memory); a tied decoder follows
-                model.embedding.weight.data = mg.tensor(vectors.copy())
+                model.embedding.weight.data = mg.tensor(vectors)  # a copy of the vectors
     except ValueError as e:
         raise CLIError(str(e)) from None
     if a.freeze_embeddings:
