@@ -8,7 +8,7 @@ PY      = $(VENV)/bin/python
 TORCH  ?=
 OUT    ?= out/demo
 
-.PHONY: demo test lint bench docs dot clean
+.PHONY: demo test lint bench docs lessons results dot clean
 
 demo: $(VENV)/.installed dot
 	$(PY) -m models demo --out $(OUT)
@@ -29,6 +29,24 @@ bench: $(VENV)/.installed
 # regenerate the pictures the README shows
 docs: $(VENV)/.installed dot
 	$(PY) examples/02_rnn_graph.py --out docs --formats svg
+
+# The lessons (examples/06_* on): each one in full mode writes docs/lessons/NN_*.md,
+# .json and PNGs (minutes each, on 2 cores); `make lessons` runs all of them in order,
+# then assembles docs/RESULTS.md. A new lesson: add its number here (and its test in
+# tests/test_lessons.py). One alone: make lesson-07, then make results.
+LESSONS = 06 07 08 09 10 11 12
+LESSON_RUN = OPENBLAS_NUM_THREADS=1 PYTHONPATH=$(CURDIR) $(PY)
+
+lessons: $(VENV)/.installed
+	@for n in $(LESSONS); do $(MAKE) --no-print-directory lesson-$$n || exit 1; done
+	$(PY) docs/assemble_results.py
+
+lesson-%: $(VENV)/.installed
+	@test -n "$(wildcard examples/$*_*.py)" || { echo "no lesson examples/$*_*.py"; exit 1; }
+	$(LESSON_RUN) $(firstword $(wildcard examples/$*_*.py)) --out docs/lessons
+
+results: $(VENV)/.installed
+	$(PY) docs/assemble_results.py
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -3,13 +3,15 @@
 What you will see: a vanilla RNN reads "hell" one character at a time and predicts the
 next one ("ello"). The four steps become four clusters of ops in a Graphviz picture,
 then one box per step (collapsed), then the same picture with every edge painted by
-the norm of the gradient that flowed back along it. Finally dL/dh_t for t = 4, 3, 2, 1
+the norm of the gradient that flowed back along it, and last as the lecture draws it
+(layout="textbook": x_t below each step, L_t above, h_t between steps, the shared
+weights once). Finally dL/dh_t for t = 4, 3, 2, 1
 is printed next to the chain-rule factors it is made of:
 
     dL/dh_t = dL_t/dh_t + (dh_{t+1}/dh_t)^T dL/dh_{t+1},   dh_{t+1}/dh_t = diag(1 - h_{t+1}^2) Wh^T
 
-Pictures go to --out (default out/): rnn_graph, rnn_graph_collapsed, rnn_grads and
-rnn_grads_collapsed, as .svg and .png (--formats svg for SVG only).
+Pictures go to --out (default out/): rnn_graph, rnn_graph_collapsed, rnn_grads,
+rnn_grads_collapsed and rnn_textbook, as .svg and .png (--formats svg for SVG only).
 `python examples/02_rnn_graph.py --out docs --formats svg` writes the README's pictures.
 
 Step through it:  python -m pdb examples/02_rnn_graph.py
@@ -79,8 +81,13 @@ for fmt in formats:
     mg.viz.save(loss, out / f"rnn_grads.{fmt}", params=params, show_grad=True)
     mg.viz.save(loss, out / f"rnn_grads_collapsed.{fmt}", params=params, show_grad=True,
                 collapse=True)
+# ... and as the lecture draws it: x_t below each step, the step's loss L_t above, only
+#    h_t between steps, the shared weights once (a table, with ||dL/dW||).
+for fmt in formats:
+    mg.viz.save(loss, out / f"rnn_textbook.{fmt}", params=params, show_grad=True,
+                layout="textbook")
 print(f"pictures written to {out}/: rnn_graph, rnn_graph_collapsed, rnn_grads, "
-      f"rnn_grads_collapsed ({', '.join(formats)})")
+      f"rnn_grads_collapsed, rnn_textbook ({', '.join(formats)})")
 
 # 6. BPTT by hand, one factor at a time, checked against backward().
 #    The loss at step t reaches h_t directly (through the output layer):

@@ -13,7 +13,8 @@ Last, a 40-step LSTM drawn collapsed with max_steps=3: the first and last three 
 and a "... 34 steps ..." node in between.
 
 Pictures go to --out (default out/): lstm_graph, lstm_graph_collapsed, lstm_grads,
-lstm_grads_collapsed, lstm_long_collapsed (.svg and .png; --formats svg for SVG only).
+lstm_grads_collapsed, lstm_textbook, lstm_long_collapsed (.svg and .png; --formats svg
+for SVG only).
 
 Step through it:  python -m pdb examples/03_lstm_graph.py
 """
@@ -90,6 +91,10 @@ for fmt in formats:
     mg.viz.save(loss, out / f"lstm_grads.{fmt}", params=params, show_grad=True)
     mg.viz.save(loss, out / f"lstm_grads_collapsed.{fmt}", params=params, show_grad=True,
                 collapse=True)
+    # as the lecture draws it: c_t and h_t the only arrows between steps, each with the
+    # norm of its gradient; the weights once
+    mg.viz.save(loss, out / f"lstm_textbook.{fmt}", params=params, show_grad=True,
+                layout="textbook")
 
 # 4. Per step: dL/dh_t and dL/dc_t. The cell state's path c_{t-1} -> c_t is multiplied
 #    only by the forget gate f (no squashing matrix product), which is why gradients
@@ -157,4 +162,4 @@ for fmt in formats:
     mg.viz.save(long_loss, out / f"lstm_long_collapsed.{fmt}", params=params, show_grad=True,
                 collapse=True, max_steps=3)
 print(f"\npictures written to {out}/: lstm_graph, lstm_graph_collapsed, lstm_grads, "
-      f"lstm_grads_collapsed, lstm_long_collapsed ({', '.join(formats)})")
+      f"lstm_grads_collapsed, lstm_textbook, lstm_long_collapsed ({', '.join(formats)})")

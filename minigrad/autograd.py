@@ -185,9 +185,13 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         grad = xp.ones_like(root.array)
     else:
         grad = grad.array if isinstance(grad, Tensor) else grad
+        if not backend.is_array(grad):  # a number or a list: in the output's dtype
+            grad = backend.as_array(grad, dtype=root.dtype, device=root.device)
         if tuple(grad.shape) != root.shape:
             raise ValueError(f"backward: grad has shape {tuple(grad.shape)} "
                              f"but the output has shape {root.shape}")
+        if grad.dtype != root.dtype:  # PyTorch casts the seed gradient too
+            grad = grad.astype(root.dtype)
     leaves: dict[int, list] = {}  # id -> [tensor, grad array, owned?]
     fn0 = root.grad_fn
     if fn0 is None:
@@ -308,6 +312,8 @@ def _write_leaves(leaves: dict) -> None:
     for x, g, owned in leaves.values():
         if x._hooks:
             g, owned = _apply_hooks(x, g), False
+        if x.grad is not None:
+            _check_grad_slot(x)
         if x.grad is None:
             if not owned or tuple(g.shape) != x.shape:  # a copy of x's shape and dtype
                 xp = backend.get_array_module(g)
@@ -334,12 +340,37 @@ def _output_hooks(fn: Function, gys: list) -> list:
     return gys
 
 
+def _check_grad_slot(x: Tensor) -> None:
+    """A ``.grad`` set by hand must fit before the engine adds into it."""
+    if not isinstance(x.grad, Tensor):
+        raise TypeError(f"backward: .grad of a tensor of shape {x.shape} is a "
+                        f"{type(x.grad).__name__}; set it to a Tensor or None")
+    if x.grad.shape != x.shape or x.grad.dtype != x.dtype:
+        raise RuntimeError(f"backward: .grad of a tensor of shape {x.shape} ({x.dtype}) was "
+                           f"set to shape {x.grad.shape} ({x.grad.dtype}); it must match")
+
+
 def _apply_hooks(t: Tensor, g):
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
         if r is not None:
-            g = r.array if isinstance(r, Tensor) else r
+            g = _hook_result(hook, r, g, t)
     return g
+
+
+def _hook_result(hook, r, g, t: Tensor):
+    """A hook's replacement gradient must be the gradient it replaces in shape and dtype
+    (PyTorch's rule): broadcasting it silently would spread a wrong gradient."""
+    name = getattr(hook, "__name__", type(hook).__name__)
+    r = r.array if isinstance(r, Tensor) else r
+    if not backend.is_array(r):
+        raise TypeError(f"register_hook: hook {name} returned a {type(r).__name__}; a hook "
+                        "returns a Tensor (the new gradient) or None")
+    if tuple(r.shape) not in (t.shape, tuple(g.shape)) or r.dtype not in (t.dtype, g.dtype):
+        raise RuntimeError(f"register_hook: hook {name} returned a gradient of shape "
+                           f"{tuple(r.shape)} ({r.dtype}) for a tensor of shape {t.shape} "
+                           f"({t.dtype}); return one of the same shape and dtype")
+    return r
 
 
 def _norm(g) -> float:

@@ -163,7 +163,14 @@ def as_array(data: Any, dtype: Any = None, device: str | None = None):
     if is_array(data):
         arr = to_device(data, device)
     else:
-        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=as_dtype(dtype))
+        try:
+            arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=as_dtype(dtype))
+        except ValueError:
+            ragged = ragged_at(data)
+            if ragged is None:
+                raise
+            raise ValueError(f"tensor: the nested lists are ragged: {ragged}; every row of a "
+                             "tensor needs the same length") from None
         if dtype is None and arr.dtype.kind == "f" and not isinstance(data, np.generic):
             arr = arr.astype(_default_dtype)  # Python floats: the default dtype
         arr = xp.asarray(arr) if xp is not np else arr
@@ -173,6 +180,27 @@ def as_array(data: Any, dtype: Any = None, device: str | None = None):
     if dtype is not None:
         arr = arr.astype(as_dtype(dtype), copy=False)
     return arr
+
+
+def ragged_at(data: Any) -> str | None:
+    """Where nested lists stop being rectangular ("row [1] has 1 element, row [0] has 2"),
+    or None if they are not ragged. Walked level by level, without recursion."""
+    level = [((), data)]
+    while level:
+        level = [(at, to_numpy(x).tolist() if is_array(x) or hasattr(x, "__array__") else x)
+                 for at, x in level]  # arrays and tensors inside lists count as lists
+        seqs = [(at, x) for at, x in level if isinstance(x, list | tuple)]
+        if not seqs:
+            return None
+        if len(seqs) != len(level):
+            at = next(at for at, x in level if not isinstance(x, list | tuple))
+            return f"row {list(at)} is a number where its neighbours are lists"
+        (at0, first), *rest = seqs
+        for at, x in rest:
+            if len(x) != len(first):
+                return f"row {list(at)} has length {len(x)}, row {list(at0)} {len(first)}"
+        level = [((*at, i), v) for at, x in seqs for i, v in enumerate(x)]
+    return None
 
 
 def format_array(x: Any, prefix: str = "") -> str:

@@ -1,6 +1,9 @@
 """Ways to make tensors: from data, filled, random, ranges."""
 from __future__ import annotations
 
+import math
+import numbers
+import operator
 from typing import Any
 
 from minigrad import backend
@@ -9,10 +12,13 @@ from minigrad.tensor import Tensor
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None,
            device: str | None = None, name: str | None = None) -> Tensor:
-    """A new leaf tensor. Python floats become float32 (the default dtype); NumPy
-    arrays keep their dtype, as with ``torch.tensor``."""
+    """A new leaf tensor with its own copy of ``data``, as ``torch.tensor`` makes (share
+    an array's memory with ``from_numpy``). Python floats become float32 (the default
+    dtype); NumPy arrays keep their dtype."""
     if isinstance(data, Tensor):
         data = data.array.copy()
+    elif backend.is_array(data):
+        data = data.copy()  # an in-place change of the tensor must not reach the caller's array
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
@@ -24,37 +30,70 @@ def from_numpy(array: Any) -> Tensor:
     return Tensor(array)  # as_array refuses strings and objects and copies nothing
 
 
-def _shape(shape: tuple) -> tuple[int, ...]:
+def _size(op: str, what: str, value: Any) -> int:
+    """An integer size (Python or NumPy int, not a bool), checked to be >= 0."""
+    if isinstance(value, bool):
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r}")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r} "
+                        f"({type(value).__name__})") from None
+    if n < 0:
+        raise ValueError(f"{op}: {what} must be >= 0, got {n}")
+    return n
+
+
+def _shape(shape: tuple, op: str) -> tuple[int, ...]:
+    """f(2, 3), f((2, 3)) and f([2, 3]) alike, as PyTorch; sizes are integers >= 0."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         shape = tuple(shape[0])
     for s in shape:
-        if not isinstance(s, int) or s < 0:
-            raise ValueError(f"shape must be non-negative integers, got {shape}")
-    return tuple(shape)
+        try:
+            _size(op, "the shape", s)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{op}: shape must be non-negative integers, got "
+                          f"{tuple(shape)}") from None
+    return tuple(operator.index(s) for s in shape)
 
 
-def _filled(fill: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool):
+def _float_dtype(op: str, dtype: Any):
+    """The dtype of a random draw or a range of floats: floating (a draw of N(0, 1)
+    truncated into integers would be silently wrong)."""
+    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
+    if not backend.is_floating(dt):
+        raise TypeError(f"{op}: dtype must be floating, got {dt} (draw floats and convert: "
+                        f"{op}(...).long())")
+    return dt
+
+
+def _filled(fill: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool,
+            op: str):
     xp = backend.xp_for(device)
     dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
-    data = getattr(xp, fill)(_shape(shape), dtype=dt)
+    data = getattr(xp, fill)(_shape(shape, op), dtype=dt)
     return Tensor(data, requires_grad=requires_grad)
 
 
 def zeros(*shape: Any, dtype: Any = None, device: str | None = None,
           requires_grad: bool = False) -> Tensor:
-    return _filled("zeros", shape, dtype, device, requires_grad)
+    return _filled("zeros", shape, dtype, device, requires_grad, "zeros")
 
 
 def ones(*shape: Any, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
-    return _filled("ones", shape, dtype, device, requires_grad)
+    return _filled("ones", shape, dtype, device, requires_grad, "ones")
 
 
 def full(shape: Any, value: float, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
-    t = _filled("empty", tuple(shape) if not isinstance(shape, int) else (shape,),
-                dtype, device, requires_grad)
-    t.array[...] = value
+    one_number = isinstance(value, numbers.Number) or (
+        (isinstance(value, Tensor) or backend.is_array(value)) and value.size == 1)
+    if not one_number:
+        raise TypeError(f"full: fill value must be a number, got {value!r}")
+    shape = tuple(shape) if isinstance(shape, tuple | list) else (shape,)
+    t = _filled("empty", shape, dtype, device, requires_grad, "full")
+    t.array[...] = value.array.reshape(()) if isinstance(value, Tensor) else value
     return t
 
 
@@ -69,7 +108,7 @@ def ones_like(x: Tensor, requires_grad: bool = False) -> Tensor:
 def eye(n: int, m: int | None = None, dtype: Any = None, device: str | None = None,
         requires_grad: bool = False) -> Tensor:
     """The (n, m) identity matrix (m defaults to n)."""
-    _shape((n,) if m is None else (n, m))
+    _shape((n,) if m is None else (n, m), "eye")
     xp = backend.xp_for(device)
     dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
     return Tensor(xp.eye(n, m, dtype=dt), requires_grad=requires_grad)
@@ -78,28 +117,29 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: str | None = No
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              device: str | None = None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    _shape((steps,))
+    _size("linspace", "steps", steps)
     xp = backend.xp_for(device)
     dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
     return Tensor(xp.linspace(start, end, steps, dtype=dt), requires_grad=requires_grad)
 
 
-def _random(kind: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool):
-    dt = backend.as_dtype(dtype) if dtype is not None else backend.default_dtype()
-    draw = getattr(backend.rng(), kind)(size=_shape(shape))
+def _random(kind: str, shape: tuple, dtype: Any, device: str | None, requires_grad: bool,
+            op: str):
+    dt = _float_dtype(op, dtype)
+    draw = getattr(backend.rng(), kind)(size=_shape(shape, op))
     return Tensor(draw.astype(dt), requires_grad=requires_grad, device=device)
 
 
 def randn(*shape: Any, dtype: Any = None, device: str | None = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples from minigrad's generator (see ``mg.manual_seed``)."""
-    return _random("standard_normal", shape, dtype, device, requires_grad)
+    return _random("standard_normal", shape, dtype, device, requires_grad, "randn")
 
 
 def rand(*shape: Any, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    return _random("random", shape, dtype, device, requires_grad)
+    return _random("random", shape, dtype, device, requires_grad, "rand")
 
 
 def randn_like(x: Tensor, requires_grad: bool = False) -> Tensor:
@@ -120,13 +160,16 @@ def randint(*args: int, size: Any = None, dtype: Any = None, device: str | None 
         raise TypeError(f"randint: expected (high, size) or (low, high, size), got {args} "
                         f"and size={size}")
     low, high = (0, args[0]) if len(args) == 1 else args
-    draw = backend.rng().integers(low, high, size=_shape(tuple(size)))
+    if not low < high:
+        raise ValueError(f"randint: the range [low, high) = [{low}, {high}) is empty")
+    draw = backend.rng().integers(low, high, size=_shape(tuple(size), "randint"))
     return Tensor(draw.astype(backend.as_dtype(dtype or backend.int64)),
                   requires_grad=requires_grad, device=device)
 
 
 def randperm(n: int, dtype: Any = None, device: str | None = None) -> Tensor:
     """0 .. n-1 in random order."""
+    _size("randperm", "n", n)
     return Tensor(backend.rng().permutation(n).astype(backend.as_dtype(dtype or backend.int64)),
                   device=device)
 
@@ -153,9 +196,21 @@ def multinomial(input: Tensor, num_samples: int,  # noqa: A002 (PyTorch's names)
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            device: str | None = None) -> Tensor:
-    """Like ``torch.arange``: integers stay int64, any float argument gives float32."""
+    """Like ``torch.arange``: integers stay int64, any float argument gives float32.
+    A step of 0, a bound that is not finite, or a step that walks away from ``stop``
+    (``arange(5, 0)``) is refused, as PyTorch refuses it."""
     if stop is None:
         start, stop = 0, start
+    for what, v in (("start", start), ("end", stop), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"arange: {what} must be a number, got {v!r}")
+        if not math.isfinite(v):
+            raise ValueError(f"arange: {what} must be finite, got {v}")
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (stop - start) * step < 0:
+        raise ValueError(f"arange: the range from {start} to {stop} is inconsistent with the "
+                         f"sign of step {step} (it would be empty)")
     xp = backend.xp_for(device)
     data = xp.arange(start, stop, step)
     if dtype is not None:
@@ -167,4 +222,8 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
 
 def manual_seed(seed: int) -> None:
     """Make every random draw in minigrad (randn, init, dropout) repeatable."""
-    backend.manual_seed(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"manual_seed: seed must be an integer, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: seed must be >= 0, got {seed}")
+    backend.manual_seed(int(seed))

@@ -40,7 +40,11 @@ def to_args(op: str, args: tuple, kwargs: dict) -> tuple[Any, Any]:
         if is_device(a):
             device = a
         elif a is not None:
-            dtype = as_dtype(a)
+            try:
+                dtype = as_dtype(a)
+            except TypeError:
+                raise TypeError(f"{op}: {a!r} is neither a device ('cpu', 'cuda') nor a "
+                                "dtype") from None
     if dtype is not None:
         dtype = as_dtype(dtype)
     return (None if device is None else str(device)), dtype

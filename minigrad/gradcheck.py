@@ -41,7 +41,11 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-
     Returns True, or raises GradcheckError naming the worst element (or returns
     False when ``raise_exception=False``).
     """
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
     for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"gradcheck: input {i} is a {type(x).__name__}, not a Tensor")
         if x.requires_grad and x.dtype != backend.float64:
             raise TypeError(f"gradcheck: input {i} is {x.dtype}; use float64 "
                             "(finite differences need the digits)")

@@ -95,13 +95,22 @@ def unpack(value: Any, arrays: list) -> Any:
 def save(obj: Any, path: str | os.PathLike) -> None:
     """Write ``obj`` (see the module docstring for what it may hold) to ``path``
     atomically."""
+    _check_path("mg.save", path)
     value, arrays = pack(obj)
     backend.atomic_write(path, backend.zip_arrays({"format": FORMAT, "value": value}, arrays))
 
 
+def _check_path(op: str, path: Any) -> None:
+    if not isinstance(path, str | bytes | os.PathLike):
+        raise TypeError(f"{op}: path must be a str or os.PathLike, got {type(path).__name__}")
+
+
 def load(path: str | os.PathLike) -> Any:
     """Read a file written by ``save``; arrays come back as NumPy arrays."""
+    _check_path("mg.load", path)
     path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"mg.load: no such file: {path}")
     manifest, arrays = backend.unzip_arrays(path)
     fmt = manifest.get("format")
     try:

@@ -104,6 +104,8 @@ class Tensor:
         """PyTorch's size: the shape, or the length of one axis (``numel()`` counts)."""
         if dim is None:
             return self.shape
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"size: dim must be an integer, got {dim!r}")
         if not -self.ndim <= dim < self.ndim:
             raise IndexError(f"size: dim {dim} out of range for a tensor of shape {self.shape}")
         return self.shape[dim]
@@ -187,6 +189,9 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf after backward (leaves always keep theirs)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it will "
+                               "never have a gradient")
         if self.grad_fn is not None:
             self._retain = True
             self.grad_fn.watch(self)
@@ -196,12 +201,19 @@ class Tensor:
         replaces the gradient. Returns a function that removes the hook."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: this tensor does not require grad")
+        if not callable(hook):
+            raise TypeError(f"register_hook: the hook must be callable, got "
+                            f"{type(hook).__name__}")
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
         if self.grad_fn is not None:
             self.grad_fn.watch(self)
-        return lambda: self._hooks.remove(hook)
+
+        def remove() -> None:  # removing twice is harmless, as in PyTorch
+            if hook in self._hooks:
+                self._hooks.remove(hook)
+        return remove
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -248,8 +260,12 @@ class Tensor:
                  requires_grad: bool = False) -> Tensor:
         shape = tuple(size) if isinstance(size, tuple | list) else (size,)
         xp = backend.xp_for(device or self.device)
-        return Tensor(xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype)),
-                      requires_grad)
+        try:
+            data = xp.full(shape, fill_value, dtype=as_dtype(dtype or self.dtype))
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"new_full: cannot make size {shape} filled with {fill_value!r} "
+                          f"({e})") from None
+        return Tensor(data, requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:

@@ -30,6 +30,8 @@ def save_checkpoint(path: str | os.PathLike, *, model: Any, optimizer: Any = Non
                     trainer: dict | None = None, extra: dict | None = None,
                     scheduler: Any = None) -> None:
     """Write one checkpoint file atomically (see the module docstring)."""
+    if not hasattr(model, "state_dict"):
+        raise TypeError(f"save_checkpoint: model must be a Module, got {type(model).__name__}")
     mg.save({
         "format": FORMAT, "version": VERSION,
         "model": model.state_dict(),
@@ -43,19 +45,37 @@ def save_checkpoint(path: str | os.PathLike, *, model: Any, optimizer: Any = Non
 
 class Checkpoint(dict):
     """What ``load_checkpoint`` returns: ``model`` (state_dict), ``optimizer``,
-    ``scheduler``, ``trainer``, ``extra`` and ``rng`` (generator state)."""
+    ``scheduler``, ``trainer``, ``extra`` and ``rng`` (generator state); ``path`` is the
+    file it came from."""
+    path = "the checkpoint"
 
     def restore(self, model: Any = None, optimizer: Any = None, scheduler: Any = None,
-                rng: bool = True) -> Checkpoint:
-        """Load the saved state into the objects given (and the random generator)."""
-        if model is not None:
-            model.load_state_dict(self["model"])
-        if optimizer is not None and self["optimizer"] is not None:
-            optimizer.load_state_dict(self["optimizer"])
-        if scheduler is not None and self["scheduler"] is not None:
-            scheduler.load_state_dict(self["scheduler"])
-        if rng:
-            mg.backend.set_rng_state(self["rng"])
+                rng: bool = True, trainer: Any = None) -> Checkpoint:
+        """Load the saved state into the objects given (and the random generator), all
+        or nothing: when one part does not fit (another model, another kind of
+        optimizer, a damaged entry), every object is put back as it was and one
+        ValueError names the file and the part."""
+        parts = [(name, obj, self[key]) for name, obj, key in (
+            ("model", model, "model"), ("optimizer", optimizer, "optimizer"),
+            ("scheduler", scheduler, "scheduler"), ("training loop state", trainer, "trainer"))
+            if obj is not None and self[key] is not None]
+        before = [(obj, obj.state_dict()) for _, obj, _ in parts]
+        rng_before = mg.backend.get_rng_state()
+        name = "random generator state"
+        try:
+            for name, obj, state in parts:
+                obj.load_state_dict(state)
+            name = "random generator state"
+            if rng:
+                mg.backend.set_rng_state(self["rng"])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+            for obj, state in before:  # undo the parts that loaded
+                obj.load_state_dict(state)
+            mg.backend.set_rng_state(rng_before)
+            why = f"no {e.args[0]!r}" if isinstance(e, KeyError) and len(e.args) == 1 \
+                and isinstance(e.args[0], str) and " " not in e.args[0] else str(e)
+            raise ValueError(f"{self.path}: the {name} does not fit ({why}); nothing was "
+                             "restored") from None
         return self
 
 
@@ -75,7 +95,9 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
                          "training state cannot be resumed, start a new run (the weights "
                          "still load with mg.load(path)['model'])")
     try:
-        return Checkpoint({k: raw[k] for k in ("model", "optimizer", "scheduler", "trainer",
+        ckpt = Checkpoint({k: raw[k] for k in ("model", "optimizer", "scheduler", "trainer",
                                               "extra", "rng")})
     except KeyError as e:
         raise ValueError(f"{path}: damaged checkpoint (no {e.args[0]!r})") from None
+    ckpt.path = path
+    return ckpt

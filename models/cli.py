@@ -2,9 +2,12 @@
 
     train-lm   train a character or word language model on a text file (default: the
                documentation text every Python ships), checkpoints in --out
+    glove      train GloVe word vectors on a text (for train-lm --embeddings)
     generate   continue a seed text with a trained language model
     forecast   train a forecaster on the yearly sunspot numbers, plot the forecast
-    classify   train a sequence classifier on scikit-learn's digits (rows as steps)
+               (--split weigend: the benchmark split of Weigend et al., ARVs)
+    classify   train a sequence classifier on scikit-learn's digits (rows or pixels
+               as steps)
     demo       the main demo: a character LSTM in about two minutes, generated text,
                the unrolled graph and the plots
 
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
+import os
 import sys
 from typing import Sequence
 
@@ -27,8 +32,8 @@ from models.optional import MissingDependency, require
 # command line is parsed: the parser needs none of them, so `--help` and a mistyped
 # option answer without loading NumPy, minigrad and the models first (timings in
 # benchmarks/README.md). The one deferred import of a package that is not optional.
-COMMANDS = {"train-lm": "train_lm", "generate": "generate", "forecast": "forecast",
-            "classify": "classify", "demo": "demo"}
+COMMANDS = {"train-lm": "train_lm", "glove": "glove", "generate": "generate",
+            "forecast": "forecast", "classify": "classify", "demo": "demo"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,11 +48,33 @@ def _positive(kind: type):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
         return value
     check.__name__ = f"positive {kind.__name__}"
     return check
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid int") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _folder(text: str) -> str:
+    """--out: a folder to write into; an existing file there is a mistake (every
+    command would fail at its first write, after the training)."""
+    path = os.path.abspath(text)
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)  # the nearest part that exists must be a folder
+    if not os.path.isdir(path):
+        what = text if os.path.abspath(text) == path else path
+        raise argparse.ArgumentTypeError(f"{what} is a file, not a folder")
+    return text
 
 
 def _fraction(text: str) -> float:
@@ -78,8 +105,14 @@ def _training_options(p: argparse.ArgumentParser, epochs: int | None, lr: float,
                    help="clip the gradient norm to this (default: %(default)s)")
     p.add_argument("--patience", type=_positive(int), default=None,
                    help="early stopping: epochs without a better validation loss")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _final_lr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--final-lr", type=_positive(float), default=None,
+                   help="decay the learning rate exponentially to this by the last epoch "
+                   "(default: constant)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "Linear) with truncated BPTT; checkpoints go to --out.")
     p.add_argument("--text", metavar="FILE", default=None,
                    help="a UTF-8 text file (default: Python's pydoc_data.topics text)")
-    p.add_argument("--out", metavar="DIR", default="runs/lm", help="run folder (default: "
-                   "%(default)s)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/lm",
+                   help="run folder (default: %(default)s)")
     p.add_argument("--level", choices=("char", "word"), default="char",
                    help="tokens are characters or words (default: %(default)s)")
     _training_options(p, epochs=None, lr=3e-3, hidden=256)
@@ -116,12 +149,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-vocab", type=_positive(int), default=None,
                    help="word level: keep the most frequent words only")
     p.add_argument("--lower", action="store_true", help="word level: lowercase the text")
+    p.add_argument("--max-train-tokens", type=_positive(int), default=None,
+                   help="train on the first N training tokens only (a low-data run)")
+    p.add_argument("--embeddings", metavar="FILE", default=None,
+                   help="start the embedding from word vectors in the GloVe text format "
+                   "(e.g. from `glove`); --embed becomes the file's dimension")
+    p.add_argument("--freeze-embeddings", action="store_true",
+                   help="keep the --embeddings vectors fixed (default: fine-tune them)")
     p.add_argument("--max-steps", type=_positive(int), default=None,
                    help="stop after this many optimizer steps (a checkpoint is kept)")
     p.add_argument("--minutes", type=_positive(float), default=None,
                    help="stop after this many minutes (a checkpoint is kept)")
     p.add_argument("--resume", action="store_true",
                    help="go on from --out/checkpoint.mg exactly where it stopped")
+
+    p = sub.add_parser("glove", help="train GloVe word vectors on a text",
+                       description="Train GloVe word vectors (Pennington et al. 2014) with "
+                       "minigrad on the training part of a text (the tail that train-lm "
+                       "validates on is left out) and write them in GloVe's text format, "
+                       "for train-lm --embeddings. The vocabulary options must match the "
+                       "train-lm run's.")
+    p.add_argument("--text", metavar="FILE", default=None,
+                   help="a UTF-8 text file (default: Python's pydoc_data.topics text)")
+    p.add_argument("--out", metavar="FILE", default="runs/glove.txt",
+                   help="the vectors file to write (default: %(default)s)")
+    p.add_argument("--dim", type=_positive(int), default=50,
+                   help="vector size (default: %(default)s)")
+    p.add_argument("--epochs", type=_positive(int), default=30,
+                   help="passes over the co-occurrences (default: %(default)s)")
+    p.add_argument("--window", type=_positive(int), default=5,
+                   help="co-occurrence window in words (default: %(default)s)")
+    p.add_argument("--lr", type=_positive(float), default=0.05,
+                   help="Adagrad's learning rate (default: %(default)s)")
+    p.add_argument("--val-fraction", type=_fraction, default=0.1,
+                   help="held-out tail left out, as in train-lm (default: %(default)s)")
+    p.add_argument("--min-freq", type=_positive(int), default=1,
+                   help="rarer words become <unk> (default: %(default)s)")
+    p.add_argument("--max-vocab", type=_positive(int), default=None,
+                   help="keep the most frequent words only")
+    p.add_argument("--lower", action="store_true", help="lowercase the text")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
 
     p = sub.add_parser("generate", help="continue a seed text with a trained model",
                        description="Sample text from a train-lm checkpoint.")
@@ -136,15 +203,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="<1 safer, >1 wilder (default: %(default)s)")
     p.add_argument("--top-k", type=_positive(int), default=None,
                    help="sample among the k likeliest tokens only")
-    p.add_argument("--sample-seed", type=int, default=None,
+    p.add_argument("--sample-seed", type=_seed, default=None,
                    help="random seed for sampling (default: a fresh one)")
 
     p = sub.add_parser("forecast", help="forecast the yearly sunspot numbers",
                        description="Train a forecaster on the sunspot numbers 1700-1988 "
-                       "(the last 20%% validate) and plot its forecast.")
-    p.add_argument("--out", metavar="DIR", default="runs/forecast",
+                       "and plot its forecast: validated on the last 20%% of the years, or "
+                       "with --split weigend on 1921-1955 and 1956-1979 (trained on "
+                       "1700-1920), ARV next to AR(9) and the published figures.")
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/forecast",
                    help="where the plots and checkpoint go (default: %(default)s)")
+    p.add_argument("--split", choices=("tail", "weigend"), default="tail",
+                   help="tail: the last 20%% validate; weigend: Weigend, Huberman & "
+                   "Rumelhart (1990) (default: %(default)s)")
     _training_options(p, epochs=60, lr=1e-2, hidden=32)
+    _final_lr_option(p)
     p.add_argument("--lags", type=_positive(int), default=12,
                    help="years in each input window (default: %(default)s)")
     p.add_argument("--batch-size", type=_positive(int), default=16,
@@ -152,10 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("classify", help="classify digits read as sequences",
                        description="Train a sequence classifier on scikit-learn's 8x8 "
-                       "digits, each image read as 8 steps of 8 pixels.")
-    p.add_argument("--out", metavar="DIR", default="runs/classify",
+                       "digits, each image read as 8 steps of 8 pixels (or with --read "
+                       "pixels as 64 steps of one pixel).")
+    p.add_argument("--out", metavar="DIR", type=_folder, default="runs/classify",
                    help="where the plot and checkpoint go (default: %(default)s)")
+    p.add_argument("--read", choices=("rows", "pixels"), default="rows",
+                   help="one row (8 pixels) or one pixel per step (default: %(default)s)")
     _training_options(p, epochs=15, lr=1e-2, hidden=64)
+    _final_lr_option(p)
     p.add_argument("--batch-size", type=_positive(int), default=32,
                    help="sequences per batch (default: %(default)s)")
 
@@ -164,11 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "text for about two minutes, print validation bits per character "
                        "next to the unigram baseline and generated text, draw the unrolled "
                        "graph and write the plots, all under --out.")
-    p.add_argument("--out", metavar="DIR", default="out/demo",
+    p.add_argument("--out", metavar="DIR", type=_folder, default="out/demo",
                    help="output folder (default: %(default)s)")
     p.add_argument("--minutes", type=_positive(float), default=2.0,
                    help="training time (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -194,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         importlib.import_module(f"models.commands.{COMMANDS[a.command]}").run(a)
     except (CLIError, MissingDependency) as e:
         print(f"{PROG} {a.command}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a full disk, a read-only folder: one line, the previous files kept
+        text = e.strerror if e.errno and e.strerror and e.filename is None else str(e)
+        print(f"{PROG} {a.command}: error: {text}", file=sys.stderr)  # without "[Errno 13]"
         return 2
     except KeyboardInterrupt:
         print(f"{PROG} {a.command}: interrupted", file=sys.stderr)

@@ -8,6 +8,9 @@ The recurrent layer reads the window one value per step; a Linear layer maps its
 hidden state to the next ``horizon`` values. ``forecast`` goes further than the
 horizon by sliding the window: each prediction becomes the newest input.
 ``forecaster_task`` turns windows of a series into a task for ``models.train.Trainer``.
+
+``LinearAR`` is the classic baseline every forecaster is measured against: an
+autoregressive model AR(p) fitted by least squares on the same windows.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import minigrad as mg
 from models.recurrent import CELLS, recurrent_layer
 from models.task import SupervisedTask
 
-__all__ = ["Forecaster", "forecaster_task"]
+__all__ = ["Forecaster", "forecaster_task", "LinearAR"]
 
 
 class Forecaster(mg.nn.Module):
@@ -58,6 +61,9 @@ class Forecaster(mg.nn.Module):
     def predict(self, windows: Any) -> np.ndarray:
         """windows (B, T) or (B, T, F) as stored by ``make_windows`` -> (B, horizon)."""
         w = np.asarray(windows, dtype=np.float32)
+        if w.ndim not in (2, 3):
+            raise ValueError(f"Forecaster.predict: windows must be (B, T) or (B, T, F), got "
+                             f"shape {w.shape} (one window: windows[None])")
         w = w[:, :, None] if w.ndim == 2 else w
         with mg.nn.eval_mode(self), mg.no_grad():
             return self(np.swapaxes(w, 0, 1)).numpy()
@@ -70,6 +76,9 @@ class Forecaster(mg.nn.Module):
         if self.input_size != 1:
             raise ValueError("Forecaster.forecast: feeding predictions back needs "
                              "input_size=1 (a univariate series)")
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+            raise ValueError(f"Forecaster.forecast: steps must be an integer >= 0, got "
+                             f"{steps!r}")
         window = [float(v) for v in np.asarray(history, dtype=np.float64).reshape(-1)]
         if not window:
             raise ValueError("Forecaster.forecast: history is empty")
@@ -93,3 +102,52 @@ def forecaster_task(x_train: Any, y_train: Any, x_val: Any = None, y_val: Any = 
     val = None if x_val is None else (prep(x_val), np.asarray(y_val, dtype=np.float32))
     return SupervisedTask(prep(x_train), np.asarray(y_train, dtype=np.float32),
                           batch_size=batch_size, loss="mse", val=val, time_major=True)
+
+
+class LinearAR:
+    """AR(p): the next value as a linear function of the last ``order`` values,
+
+        x^_t = c + a_1 x_{t-1} + ... + a_p x_{t-p}
+
+    fitted by ordinary least squares (``np.linalg.lstsq``) on one-step-ahead windows.
+    Windows wider than ``order`` are fine: the last ``order`` columns are used."""
+
+    def __init__(self, order: int):
+        if order < 1:
+            raise ValueError(f"LinearAR: order must be >= 1, got {order}")
+        self.order = order
+        self.coef: np.ndarray | None = None   # (order + 1,): c, then a_p ... a_1
+
+    def _design(self, windows: Any, op: str) -> np.ndarray:
+        w = np.asarray(windows, dtype=np.float64)
+        if w.ndim != 2 or w.shape[1] < self.order:
+            raise ValueError(f"LinearAR.{op}: windows must be (N, >= {self.order}), "
+                             f"got shape {w.shape}")
+        return np.hstack([np.ones((len(w), 1)), w[:, -self.order:]])
+
+    def fit(self, windows: Any, targets: Any) -> LinearAR:
+        """windows (N, >= order), targets (N,) or (N, 1): the value after each window."""
+        a = self._design(windows, "fit")
+        t = np.asarray(targets, dtype=np.float64).reshape(-1)
+        if len(t) != len(a) or len(a) <= self.order:
+            raise ValueError(f"LinearAR.fit: {len(a)} windows and {len(t)} targets "
+                             f"(need equal numbers, more than order={self.order})")
+        self.coef = np.linalg.lstsq(a, t, rcond=None)[0]
+        return self
+
+    def predict(self, windows: Any) -> np.ndarray:
+        """The one-step-ahead prediction after each window: (N,) float64."""
+        if self.coef is None:
+            raise RuntimeError("LinearAR.predict: call fit(windows, targets) first")
+        return self._design(windows, "predict") @ self.coef
+
+    def forecast(self, history: Any, steps: int) -> np.ndarray:
+        """``steps`` values after ``history`` (1-D, at least ``order`` long), each
+        prediction fed back as the newest value."""
+        window = list(np.asarray(history, dtype=np.float64).reshape(-1))
+        if len(window) < self.order:
+            raise ValueError(f"LinearAR.forecast: history has {len(window)} values, "
+                             f"needs {self.order}")
+        for _ in range(steps):
+            window.append(float(self.predict(np.asarray(window[-self.order:])[None])[0]))
+        return np.asarray(window[len(window) - steps:])

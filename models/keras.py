@@ -76,6 +76,11 @@ class Embedding(Layer):
         return self.layer(np.asarray(x.array if isinstance(x, mg.Tensor) else x, np.int64))
 
 
+
+def _check_units(layer: str, units: Any) -> None:
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise ValueError(f"{layer}: units must be a positive integer, got {units!r}")
+
 class _Recurrent(Layer):
     kind = ""
 
@@ -83,6 +88,7 @@ class _Recurrent(Layer):
         super().__init__()
         if return_state:
             raise NotImplementedError(f"{type(self).__name__}: return_state is not supported")
+        _check_units(type(self).__name__, units)
         self.units, self.return_sequences = units, return_sequences
 
     def build(self, input_dim: int) -> None:
@@ -124,6 +130,7 @@ class Dense(Layer):
         if activation not in _ACTIVATIONS:
             raise ValueError(f"Dense: unknown activation {activation!r} "
                              f"(use one of {[a for a in _ACTIVATIONS if a]})")
+        _check_units("Dense", units)
         self.units, self.activation = units, activation
 
     def build(self, input_dim: int) -> None:

@@ -39,7 +39,11 @@ def detach_state(state: Any) -> Any:
 
 
 def _ids(x: Any) -> np.ndarray:
-    return np.asarray(x.array if isinstance(x, mg.Tensor) else x, dtype=np.int64)
+    """Token ids as int64; float "ids" would be truncated to other tokens, silently."""
+    ids = np.asarray(x.array if isinstance(x, mg.Tensor) else x)
+    if ids.size and ids.dtype.kind not in "iu":
+        raise TypeError(f"LanguageModel: token ids must be integers, got dtype {ids.dtype}")
+    return ids.astype(np.int64, copy=False)
 
 
 class LanguageModel(mg.nn.Module):
@@ -124,6 +128,10 @@ class LanguageModel(mg.nn.Module):
         (towards the most likely token), > 1 flattens it; ``top_k`` keeps only the k
         likeliest tokens. Special tokens (``<unk>``, ``<pad>``) are never sampled.
         ``rng``: a numpy Generator or a seed (default: minigrad's generator)."""
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise TypeError(f"generate: n must be an integer, got {n!r}")
+        if not isinstance(seed_text, str):
+            raise TypeError(f"generate: seed_text must be a str, got {type(seed_text).__name__}")
         if n < 0:
             raise ValueError(f"generate: n must be >= 0, got {n}")
         if temperature <= 0:
@@ -177,7 +185,13 @@ class LanguageModel(mg.nn.Module):
 def _sample(logits: np.ndarray, temperature: float, top_k: int | None, banned: list,
             gen: np.random.Generator) -> int:
     z = logits.astype(np.float64) / temperature
+    if not np.isfinite(z).all():
+        raise ValueError("generate: the model's outputs are not finite (NaN or infinity): "
+                         "its training diverged (try a smaller learning rate)")
     z[banned] = -np.inf
+    if not np.isfinite(z).any():
+        raise ValueError("generate: the vocabulary has no token besides the special ones "
+                         "to sample")
     if top_k is not None and top_k < np.isfinite(z).sum():
         kth = np.partition(z, -top_k)[-top_k]
         z[z < kth] = -np.inf

@@ -3,6 +3,7 @@
     loss_curves(history, "loss.png", step_losses=trainer.step_losses)
     forecast_plot(years, truth, {"LSTM": predicted}, "forecast.png", split=1950)
     grad_norm_plot({"LSTM (trained)": norms}, "grad_norms.png")
+    confusion_plot(models.metrics.confusion_matrix(pred, y, 10), "confusion.png")
 
 Each function renders its figure to PNG bytes, writes exactly the path it is given
 (``minigrad.backend.atomic_write``: a failed write leaves the previous file) and
@@ -20,7 +21,7 @@ import numpy as np
 from minigrad.backend import atomic_write
 from models.optional import require
 
-__all__ = ["loss_curves", "forecast_plot", "grad_norm_plot"]
+__all__ = ["loss_curves", "forecast_plot", "grad_norm_plot", "confusion_plot"]
 
 
 def _pyplot():
@@ -80,9 +81,10 @@ def loss_curves(history: list[dict], path: str | os.PathLike, step_losses: Any =
 
 def forecast_plot(x: Any, truth: Any, predictions: dict, path: str | os.PathLike,
                   split: float | None = None, title: str = "forecast",
-                  ylabel: str = "value") -> str:
+                  ylabel: str = "value", split_label: str = "validation") -> str:
     """The true series and one or more predicted ones (``{label: (x, values)}`` or
-    ``{label: values}`` aligned with ``x``); ``split`` marks where validation begins."""
+    ``{label: values}`` aligned with ``x``); ``split`` marks where ``split_label``
+    (the held-out part: validation, test) begins."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.plot(np.asarray(x), np.asarray(truth), color="black", lw=1.2, label="truth")
@@ -91,7 +93,7 @@ def forecast_plot(x: Any, truth: Any, predictions: dict, path: str | os.PathLike
         ax.plot(np.asarray(px), np.asarray(py), lw=1.5, label=label)
     if split is not None:
         ax.axvline(split, color="grey", ls="--", lw=1)
-        ax.text(split, ax.get_ylim()[1], " validation", va="top", color="grey")
+        ax.text(split, ax.get_ylim()[0], " " + split_label, va="bottom", color="grey")
     ax.set_xlabel("year" if title.lower().startswith("sunspot") else "t")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -114,4 +116,30 @@ def grad_norm_plot(norms: dict, path: str | os.PathLike,
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    return _save(fig, path)
+
+
+def confusion_plot(matrix: Any, path: str | os.PathLike, labels: Any = None,
+                   title: str = "confusion matrix") -> str:
+    """A confusion matrix (``C[i, j]``: items of true class i predicted as j) as a
+    heatmap with the count written in every non-empty cell; rows are the truth."""
+    plt = _pyplot()
+    c = np.asarray(matrix)
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise ValueError(f"confusion_plot: the matrix must be square, got shape {c.shape}")
+    labels = [str(v) for v in (range(len(c)) if labels is None else labels)]
+    fig, ax = plt.subplots(figsize=(0.45 * len(c) + 2.2, 0.45 * len(c) + 1.6))
+    im = ax.imshow(c, cmap="Blues")
+    top = c.max() if c.size else 0
+    for i in range(len(c)):
+        for j in range(len(c)):
+            if c[i, j]:
+                ax.text(j, i, str(c[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if c[i, j] > top / 2 else "black")
+    ax.set_xticks(range(len(c)), labels)
+    ax.set_yticks(range(len(c)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return _save(fig, path)

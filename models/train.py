@@ -29,12 +29,24 @@ from models.checkpoint import load_checkpoint, save_checkpoint
 from models.optional import require
 from models.task import SupervisedTask, Task
 
-__all__ = ["Trainer", "Task", "SupervisedTask", "current_lr"]  # the tasks live in models.task
+# the tasks live in models.task
+__all__ = ["Trainer", "Task", "SupervisedTask", "current_lr", "decay_to"]
 
 
 def current_lr(optimizer: Any) -> float:
     """The learning rate of the optimizer's first param group."""
     return float(optimizer.param_groups[0]["lr"])
+
+
+def decay_to(optimizer: Any, final_lr: float, epochs: int):
+    """An ExponentialLR that takes the optimizer's learning rate down (or up) to
+    ``final_lr`` over ``epochs`` epochs, for ``Trainer(scheduler=...)``, which steps it
+    after each epoch: lr_e = lr_0 * gamma ** e with gamma = (final_lr / lr_0) ** (1 / epochs)."""
+    lr = current_lr(optimizer)
+    if not (final_lr > 0 and lr > 0 and epochs >= 1):
+        raise ValueError(f"decay_to: need final_lr > 0, a positive learning rate and "
+                         f"epochs >= 1, got final_lr={final_lr}, lr={lr}, epochs={epochs}")
+    return mg.optim.lr_scheduler.ExponentialLR(optimizer, (final_lr / lr) ** (1.0 / epochs))
 
 
 def _clip(parameters: list, max_norm: float | None) -> float:
@@ -57,6 +69,7 @@ class Trainer:
                  scheduler: Any = None, patience: int | None = None, min_delta: float = 0.0,
                  out_dir: str | os.PathLike | None = None, extra: dict | None = None,
                  progress: bool = True, log: Callable[[str], None] | None = None):
+        _check_parts(model, optimizer, task, clip_norm, patience)
         self.model, self.optimizer, self.task = model, optimizer, task
         self.clip_norm, self.scheduler = clip_norm, scheduler
         self.patience, self.min_delta = patience, float(min_delta)
@@ -114,9 +127,7 @@ class Trainer:
         path = os.fspath(path) if path is not None else self.checkpoint_path()
         if path is None:
             raise ValueError("Trainer.resume: no path and no out_dir")
-        ckpt = load_checkpoint(path)
-        ckpt.restore(self.model, self.optimizer, self.scheduler)
-        self.load_state_dict(ckpt["trainer"])
+        load_checkpoint(path).restore(self.model, self.optimizer, self.scheduler, trainer=self)
         return self
 
     # ------------------------------------------------------------ the loop
@@ -127,6 +138,7 @@ class Trainer:
         steps or ``max_minutes`` minutes. Returns the history."""
         if epochs is None and max_steps is None and max_minutes is None:
             raise ValueError("Trainer.fit: give epochs, max_steps or max_minutes")
+        _check_limits(epochs, max_steps, max_minutes)
         start, steps_here = time.perf_counter(), 0
         deadline = None if max_minutes is None else start + 60.0 * max_minutes
         try:
@@ -267,6 +279,40 @@ class Trainer:
         self._report(entry)
         if self.out_dir is not None:
             self.save()
+
+
+def _check_parts(model: Any, optimizer: Any, task: Any, clip_norm: Any, patience: Any) -> None:
+    """The Trainer's arguments, checked up front (not at the first step, or never: an
+    optimizer made for another model would let a run train nothing, silently)."""
+    if not isinstance(model, mg.nn.Module):
+        raise TypeError(f"Trainer: model must be an mg.nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, mg.optim.Optimizer):
+        raise TypeError(f"Trainer: optimizer must be an mg.optim optimizer, got "
+                        f"{type(optimizer).__name__}")
+    missing = [m for m in ("batches", "start_epoch", "step") if not hasattr(task, m)]
+    if missing:
+        raise TypeError(f"Trainer: task must have batches(), start_epoch() and step() "
+                        f"(see models.task); a {type(task).__name__} lacks {missing}")
+    mine = {id(p) for p in model.parameters()}
+    if not any(id(p) in mine for g in optimizer.param_groups for p in g["params"]):
+        raise ValueError("Trainer: the optimizer holds none of the model's parameters (was "
+                         "it made for another model?)")
+    if clip_norm is not None and not (isinstance(clip_norm, int | float) and clip_norm > 0):
+        raise ValueError(f"Trainer: clip_norm must be a number > 0 (or None), got {clip_norm!r}")
+    if patience is not None and not (isinstance(patience, int) and patience >= 1):
+        raise ValueError(f"Trainer: patience must be an integer >= 1 (or None), got "
+                         f"{patience!r}")
+
+
+def _check_limits(epochs: Any, max_steps: Any, max_minutes: Any) -> None:
+    for what, v, low in (("epochs", epochs, 0), ("max_steps", max_steps, 1)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
+            raise ValueError(f"Trainer.fit: {what} must be an integer >= {low} (or None), "
+                             f"got {v!r}")
+    if max_minutes is not None and not (isinstance(max_minutes, int | float)
+                                        and max_minutes > 0):
+        raise ValueError(f"Trainer.fit: max_minutes must be a number > 0 (or None), got "
+                         f"{max_minutes!r}")
 
 
 def _limit(max_steps: int | None, steps: int, deadline: float | None) -> bool:

@@ -28,7 +28,7 @@ def test_01_autograd_basics():
 def test_graph_examples_write_their_pictures(script, prefix, tmp_path):
     out = run(script, "--out", str(tmp_path), "--formats", "svg")
     assert "equal: " in out  # backward() checked against the chain rule by hand
-    for name in ("graph", "graph_collapsed", "grads", "grads_collapsed"):
+    for name in ("graph", "graph_collapsed", "grads", "grads_collapsed", "textbook"):
         svg = tmp_path / f"{prefix}_{name}.svg"
         assert svg.read_text().lstrip().startswith(("<?xml", "<svg"))
 
@@ -41,13 +41,3 @@ def test_04_char_lstm_trains_and_generates():
     assert losses and losses[-1] < math.log2(vocab) - 1  # well below a uniform guess
     assert "validation:" in out and "unigram baseline" in out
     assert out.split("generated: ", 1)[1].startswith("The ")
-
-
-def test_05_glove_vs_random_trains_vectors_reads_them_back_and_compares(tmp_path):
-    out = run("05_glove_vs_random.py", "--steps", "6", "--glove-epochs", "2", "--slice",
-              "0.05", "--out", str(tmp_path))
-    first = (tmp_path / "glove.txt").read_text().splitlines()[0].split()
-    assert len(first) == 1 + 50 and all(float(v) == float(v) for v in first[1:])
-    for name in ("random", "GloVe, fine-tuned", "GloVe, frozen"):
-        assert f"  {name}" in out
-    assert (tmp_path / "glove_vs_random.png").read_bytes().startswith(b"\x89PNG")

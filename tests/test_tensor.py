@@ -138,3 +138,13 @@ def test_format_spec_formats_a_one_element_tensor_like_its_number():
     assert f"{loss}" == repr(loss)
     with pytest.raises(ValueError, match="one-element"):
         f"{mg.ones(2):.3f}"
+
+
+def test_tensor_copies_an_array_and_from_numpy_shares_it():
+    a = np.zeros(3, dtype=np.float32)
+    t = mg.tensor(a)
+    t.add_(1.0)
+    assert a.tolist() == [0.0, 0.0, 0.0] and t.tolist() == [1.0, 1.0, 1.0]
+    s = mg.from_numpy(a)
+    s.add_(2.0)
+    assert a.tolist() == [2.0, 2.0, 2.0]

@@ -1,7 +1,11 @@
-"""Checks the layers share."""
+"""Checks the layers share: argument sizes, input types and dtypes."""
 from __future__ import annotations
 
+import numbers
+import operator
 from typing import Any
+
+from minigrad.tensor import Tensor
 
 
 def check_dtype(op: str, what: str, x: Any, weight: Any) -> None:
@@ -15,3 +19,34 @@ def check_dtype(op: str, what: str, x: Any, weight: Any) -> None:
         raise TypeError(f"{op}: {what} has dtype {x.dtype} but the weights are "
                         f"{weight.dtype}; convert the input (x.float(), x.double()) or the "
                         f"layer (.float(), .double())")
+
+
+def check_tensor(op: str, what: str, x: Any) -> Tensor:
+    """A layer's input must be a Tensor (a list or a NumPy array gets wrapped first)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {what} must be a Tensor, got {type(x).__name__} "
+                        f"(wrap it: mg.tensor(x))")
+    return x
+
+
+def check_sizes(layer: str, minimum: int = 1, **sizes: Any) -> None:
+    """Constructor sizes (``in_features=3``, ``hidden_size=16``): integers >= minimum."""
+    for name, value in sizes.items():
+        if isinstance(value, bool):
+            raise TypeError(f"{layer}: {name} must be an integer, got {value!r}")
+        try:
+            n = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{layer}: {name} must be an integer, got {value!r} "
+                            f"({type(value).__name__})") from None
+        if n < minimum:
+            raise ValueError(f"{layer}: {name} must be >= {minimum}, got {n}")
+
+
+def check_probability(op: str, what: str, p: Any, high_open: bool = False) -> float:
+    """A probability in [0, 1] (or [0, 1) with ``high_open``), e.g. a dropout rate."""
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"{op}: {what} must be a number, got {p!r}")
+    if not (0.0 <= p < 1.0 if high_open else 0.0 <= p <= 1.0):
+        raise ValueError(f"{op}: {what} must be in [0, {'1)' if high_open else '1]'}, got {p}")
+    return float(p)

@@ -15,7 +15,7 @@ from typing import Any
 from minigrad import backend, ops
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.nn._checks import check_dtype
+from minigrad.nn._checks import check_dtype, check_probability, check_tensor
 from minigrad.ops._util import t_matmul, unbroadcast
 from minigrad.ops.indexing import int_array
 from minigrad.ops import leaky_relu, relu, sigmoid, softplus, tanh  # noqa: F401  (F.relu etc.)
@@ -24,12 +24,23 @@ from minigrad.tensor import Tensor
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _tensor(x: Any, like: Tensor) -> Tensor:
-    """A loss's target/weight: tensors as they are; other data as an untracked tensor of
-    ``like``'s dtype and device (a float64 NumPy target does not promote a float32 loss)."""
+def _tensor(x: Any, like: Tensor, op: str = "loss", what: str = "target") -> Tensor:
+    """A loss's target/weight: other data becomes an untracked tensor of ``like``'s dtype
+    and device (a float64 NumPy target does not promote a float32 loss); a tensor must
+    have ``like``'s dtype already, as PyTorch insists."""
     if isinstance(x, Tensor):
+        if x.dtype != like.dtype:
+            raise TypeError(f"{op}: {what} has dtype {x.dtype} but the input {like.dtype}; "
+                            f"convert one of them (.float(), .double())")
         return x
     return Tensor._wrap(backend.as_array(x, dtype=like.dtype, device=like.device))
+
+
+def _floating_input(op: str, x: Any) -> Tensor:
+    check_tensor(op, "the input", x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating, got dtype {x.dtype}")
+    return x
 
 
 def _check_reduction(op: str, reduction: str) -> None:
@@ -76,6 +87,7 @@ class Linear(Function):
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch."""
+    check_tensor("linear", "the input", x)
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), "
                          f"got shape {weight.shape}")
@@ -98,9 +110,20 @@ def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
     (the biased variance, as PyTorch), then scale by ``weight`` and shift by ``bias``.
     Built from primitive ops, so its gradient is the chain rule's."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    check_tensor("layer_norm", "the input", x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"layer_norm: input must be floating, got dtype {x.dtype}")
     if len(shape) > x.ndim or tuple(x.shape[x.ndim - len(shape):]) != shape:
         raise ValueError(f"layer_norm: input of shape {x.shape} does not end in the "
                          f"normalized shape {shape}")
+    if not eps >= 0:
+        raise ValueError(f"layer_norm: eps must be >= 0, got {eps}")
+    for what, p in (("weight", weight), ("bias", bias)):
+        if p is not None:
+            if p.shape != shape:
+                raise ValueError(f"layer_norm: {what} has shape {p.shape}, the normalized "
+                                 f"shape is {shape}")
+            check_dtype("layer_norm", "the input", x, p)
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     centred = x - x.mean(axis=axes, keepdims=True)
     var = (centred * centred).mean(axis=axes, keepdims=True)
@@ -122,10 +145,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by
     1/(1-p), so eval mode (``training=False``) is the identity. Masks come from
     ``mg.backend.rng()`` (seeded by ``mg.manual_seed``)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    p = check_probability("dropout", "p", p)
     if not training or p == 0.0:
         return x
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout: input must be floating, got dtype {x.dtype}")
     if p == 1.0:
         return x * 0.0
     keep = backend.rng().random(x.shape) >= p
@@ -148,7 +172,9 @@ def one_hot(ids: Any, num_classes: int = -1, dtype: Any = None) -> Tensor:
     takes max(ids) + 1. Not differentiable."""
     data = int_array(ids, "one_hot")
     if num_classes == -1:
-        num_classes = int(data.max()) + 1 if data.size else 0
+        if not data.size:
+            raise ValueError("one_hot: cannot infer num_classes (-1) from empty ids; give it")
+        num_classes = int(data.max()) + 1
     return ops.one_hot(data, num_classes, dtype=dtype or backend.int64)
 
 
@@ -298,6 +324,14 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
 
 
 # ------------------------------------------------------------------ other losses
+def _broadcasts(op: str, what: str, w: Tensor, x: Tensor) -> None:
+    """A per-element or per-class weight must broadcast to the input's shape."""
+    fits = w.ndim <= x.ndim and all(a in (1, b) for a, b in zip(w.shape[::-1], x.shape[::-1]))
+    if not fits:
+        raise ValueError(f"{op}: {what} of shape {w.shape} does not broadcast to the input's "
+                         f"shape {x.shape}")
+
+
 def _same_shape(op: str, x: Tensor, y: Tensor) -> None:
     if x.shape != y.shape:
         raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ "
@@ -306,7 +340,7 @@ def _same_shape(op: str, x: Tensor, y: Tensor) -> None:
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean (or summed) squared error; target may itself require grad."""
-    target = _tensor(target, input)
+    target = _tensor(target, _floating_input("mse_loss", input), "mse_loss")
     _same_shape("mse_loss", input, target)
     d = input - target
     return _reduce("mse_loss", d * d, reduction)
@@ -314,7 +348,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Mean (or summed) absolute error; the gradient at a zero difference is 0."""
-    target = _tensor(target, input)
+    target = _tensor(target, _floating_input("l1_loss", input), "l1_loss")
     _same_shape("l1_loss", input, target)
     return _reduce("l1_loss", ops.abs(input - target), reduction)
 
@@ -352,16 +386,20 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
                                      pos_weight: Any = None) -> Tensor:
     """-[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], stable for any logit ``x``.
     ``weight`` scales each element; ``pos_weight`` (per class) scales the positive term."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    target = _tensor(target, input)
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(op, reduction)
+    target = _tensor(target, _floating_input(op, input), op)
     if input.shape != target.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target size {target.shape} "
                          f"must be the same as input size {input.shape}")
     pw = None
     if pos_weight is not None:
-        pw = pos_weight.array if isinstance(pos_weight, Tensor) else backend.as_array(
-            pos_weight, dtype=input.dtype, device=input.device)
+        pw = _tensor(pos_weight, input, op, "pos_weight")
+        _broadcasts(op, "pos_weight", pw, input)
+        pw = pw.array
     loss = BCEWithLogits(pw)(input, target)
     if weight is not None:
-        loss = loss * _tensor(weight, input)
+        weight = _tensor(weight, input, op, "weight")
+        _broadcasts(op, "weight", weight, input)
+        loss = loss * weight
     return _reduce("binary_cross_entropy_with_logits", loss, reduction)

@@ -46,6 +46,7 @@ def _fill(t: Tensor, values: Any) -> Tensor:
 
 
 def _fans(t: Tensor, op: str) -> tuple[int, int]:
+    _drawable(t, op)
     if t.ndim < 2:
         raise ValueError(f"{op}: fan in and fan out need a tensor of 2 or more dims, "
                          f"got shape {t.shape}")
@@ -62,13 +63,28 @@ def _fan(t: Tensor, mode: str, op: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _drawable(t: Tensor, op: str) -> None:
+    """Random numbers go into floating tensors only (into an int tensor they would be
+    truncated, silently: N(0, 1) draws become mostly zeros)."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: expected a Tensor or Parameter, got {type(t).__name__}")
+    if not backend.is_floating(t.dtype):
+        raise TypeError(f"{op}: needs a floating tensor, got dtype {t.dtype}")
+
+
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """U(a, b)."""
+    _drawable(t, "uniform_")
+    if not a <= b:
+        raise ValueError(f"uniform_: expects a <= b (the range [a, b)), got a={a} > b={b}")
     return _fill(t, backend.rng().uniform(a, b, size=t.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """N(mean, std^2)."""
+    _drawable(t, "normal_")
+    if not std >= 0:
+        raise ValueError(f"normal_: expects std >= 0, got std={std}")
     return _fill(t, backend.rng().normal(mean, std, size=t.shape))
 
 
@@ -87,6 +103,8 @@ def ones_(t: Tensor) -> Tensor:
 def xavier_uniform_(t: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(t, "xavier_uniform_")
+    if t.numel() == 0:
+        return t  # nothing to fill (PyTorch warns and does the same)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(t, -a, a)
 
@@ -94,6 +112,8 @@ def xavier_uniform_(t: Tensor, gain: float = 1.0) -> Tensor:
 def xavier_normal_(t: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(t, "xavier_normal_")
+    if t.numel() == 0:
+        return t
     return normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
@@ -101,6 +121,8 @@ def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
     """He: U(-b, b), b = gain * sqrt(3 / fan). (PyTorch's Linear default is a=sqrt(5).)"""
     fan = _fan(t, mode, "kaiming_uniform_")
+    if t.numel() == 0:
+        return t
     bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return uniform_(t, -bound, bound)
 
@@ -109,14 +131,19 @@ def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He: N(0, std^2), std = gain / sqrt(fan)."""
     fan = _fan(t, mode, "kaiming_normal_")
+    if t.numel() == 0:
+        return t
     return normal_(t, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
 
 
 def orthogonal_(t: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix (rows or columns orthonormal) times ``gain``, from the
     QR decomposition of a Gaussian matrix with the signs fixed so it is uniform."""
+    _drawable(t, "orthogonal_")
     if t.ndim < 2:
         raise ValueError(f"orthogonal_: needs a tensor of 2 or more dims, got shape {t.shape}")
+    if t.numel() == 0:
+        return t
     rows = t.shape[0]
     cols = t.numel() // rows
     flat = backend.rng().standard_normal((rows, cols))

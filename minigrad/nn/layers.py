@@ -15,6 +15,7 @@ from typing import Any
 from minigrad import backend, ops
 from minigrad.creation import zeros
 from minigrad.nn import functional as F, init
+from minigrad.nn._checks import check_probability, check_sizes
 from minigrad.nn.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
@@ -34,9 +35,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  dtype: Any = None, device: Any = None):
         super().__init__()
-        if in_features < 0 or out_features < 0:
-            raise ValueError(f"Linear: in_features and out_features must be >= 0, got "
-                             f"{in_features}, {out_features}")
+        check_sizes("Linear", 0, in_features=in_features, out_features=out_features)
         self.in_features, self.out_features = in_features, out_features
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
         self.weight = _uniform((out_features, in_features), bound, dtype, device)
@@ -64,10 +63,9 @@ class Embedding(Module):
                  padding_idx: int | None = None, *, dtype: Any = None, device: Any = None,
                  _weight: Any = None):
         super().__init__()
-        if num_embeddings <= 0 or embedding_dim <= 0:
-            raise ValueError(f"Embedding: num_embeddings and embedding_dim must be positive, "
-                             f"got {num_embeddings}, {embedding_dim}")
+        check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         if padding_idx is not None:
+            check_sizes("Embedding", -num_embeddings, padding_idx=padding_idx)
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(f"Embedding: padding_idx must be within num_embeddings="
                                  f"{num_embeddings}, got {padding_idx}")
@@ -117,9 +115,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
-        self.p = float(p)
+        self.p = check_probability("Dropout", "p", p)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)

@@ -115,6 +115,9 @@ class Module:
 
     # --------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode is expected to be a bool, "
+                             f"got {mode!r}")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
@@ -158,6 +161,8 @@ class Module:
         """``.to("cuda")``, ``.to("cpu")``, ``.to(dtype)``, ``.to(device, dtype)`` or
         ``.to(device=..., dtype=...)``, as PyTorch's (dtype changes floating weights)."""
         device, dtype = to_args(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is not None and not backend.is_floating(dtype):  # int weights cannot learn
+            raise TypeError(f"{type(self).__name__}.to: only floating dtypes, got {dtype}")
         if dtype is not None:
             self._apply(lambda a: a.astype(dtype) if backend.is_floating(a.dtype) else a)
         if device is not None:
@@ -217,6 +222,10 @@ class Module:
         A tied weight loads from any one of its names (minigrad's files before tied
         names were kept, or PyTorch's with both); given under several, they must agree.
         Returns (missing_keys, unexpected_keys), as PyTorch does."""
+        where = f"load_state_dict for {type(self).__name__}"
+        if not isinstance(state, dict):
+            raise TypeError(f"{where}: expected a dict of arrays (from state_dict()), got "
+                            f"{type(state).__name__}")
         names: dict[int, list[str]] = {}
         params: dict[int, Parameter] = {}
         for name, p in self._named_parameters_all():
@@ -227,8 +236,11 @@ class Module:
                    for ns in names.values() if not any(n in state for n in ns)]
         unexpected = [k for k in state if k not in known]
         if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys "
-                           f"{missing}, unexpected keys {unexpected}")
+            nested = [k for k in unexpected
+                      if isinstance(state[k], dict) and set(missing) <= set(state[k])]
+            hint = f" (the weights may be inside state[{nested[0]!r}])" if nested else ""
+            raise KeyError(f"{where}: missing keys {missing}, unexpected keys "
+                           f"{unexpected}{hint}")
         arrays = {}
         for pid, ns in names.items():
             given = [n for n in ns if n in state]
@@ -250,7 +262,11 @@ class Module:
     def _loadable(self, key: str, value: Any, p: Parameter):
         """``value`` as a host array of ``p``'s shape (ValueError naming ``key`` if not)."""
         v = value.array if isinstance(value, Tensor) else value
-        v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+        try:
+            v = backend.as_array(backend.to_numpy(v) if backend.is_array(v) else v)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"load_state_dict for {type(self).__name__}: {key} is not an array "
+                          f"of numbers ({e})") from None
         if tuple(v.shape) != p.shape:
             raise ValueError(f"load_state_dict for {type(self).__name__}: {key} has shape "
                              f"{tuple(v.shape)} in the state dict but {p.shape} in the model")
@@ -281,6 +297,8 @@ def eval_mode(module: Module) -> Iterator[Module]:
     Each sub-module gets its own mode back, so a part frozen in eval mode inside a
     training model stays frozen. Gradients are still recorded; add ``mg.no_grad()``
     for inference."""
+    if not isinstance(module, Module):
+        raise TypeError(f"eval_mode: expected a Module, got {type(module).__name__}")
     modes = [(m, m.training) for m in module.modules()]
     module.eval()
     try:

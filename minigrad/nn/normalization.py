@@ -24,6 +24,8 @@ class LayerNorm(Module):
         if not shape or any(not isinstance(n, int) or n <= 0 for n in shape):
             raise ValueError(f"LayerNorm: normalized_shape must be positive integers, "
                              f"got {normalized_shape!r}")
+        if not eps >= 0:
+            raise ValueError(f"LayerNorm: eps must be >= 0, got {eps}")
         self.normalized_shape, self.eps = shape, float(eps)
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from typing import Any, Callable
 
 from minigrad import backend
@@ -64,16 +65,41 @@ def tensor_of(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor._wrap(backend.as_array(x))
 
 
+def as_int(value: Any, op: str, what: str) -> int:
+    """A Python or NumPy integer (not a bool, not a float), else a TypeError."""
+    if isinstance(value, bool):
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r} "
+                        f"({type(value).__name__})") from None
+
+
 def norm_axis(axis: Any, ndim: int, op: str) -> Any:
-    """Check an axis (or tuple of axes) against ``ndim`` with an op-named error."""
+    """Check an axis (or tuple of axes) against ``ndim`` with an op-named error: an
+    integer in [-ndim, ndim), each axis at most once."""
     if axis is None:
         return None
-    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    many = isinstance(axis, tuple | list)
+    axes = [as_int(a, op, "axis") for a in (axis if many else (axis,))]
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
             raise ValueError(f"{op}: axis {a} is out of range for a tensor of {ndim} dims")
-    return tuple(a % max(ndim, 1) for a in axes) if isinstance(axis, tuple | list) \
-        else axis % max(ndim, 1)
+    axes = [a % max(ndim, 1) for a in axes]
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: axes {tuple(axis)} name the same axis twice")
+    return tuple(axes) if many else axes[0]
+
+
+def floating(x: Any) -> Tensor:
+    """The input of an op whose result is real-valued (exp, sigmoid, softmax, ...):
+    integer and bool tensors become the default float dtype first, PyTorch's rule
+    (NumPy would pick float16 for uint8, and ``-x`` of an unsigned integer wraps around)."""
+    t = tensor_of(x)
+    if backend.is_floating(t.dtype):
+        return t
+    return Tensor._wrap(t.array.astype(backend.default_dtype()))
 
 
 def torch_keywords(fn: Callable) -> Callable:

@@ -1,12 +1,14 @@
 """Elementwise functions: each derivative is one line next to its forward."""
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from minigrad import backend
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import broadcast_error, operand, shape_of, tensor_of, unbroadcast
+from minigrad.ops._util import (broadcast_error, floating, operand, shape_of, tensor_of,
+                                unbroadcast)
 from minigrad.tensor import Tensor
 
 
@@ -165,6 +167,10 @@ class Clip(Function):
     def backward(self, g):
         return g * self.saved
 
+    def explain(self, x):
+        bounds = [b for b in (self.lo, self.hi) if hasattr(b, "shape")]
+        return broadcast_error("clip", x, *bounds)
+
 
 class Maximum(Function):
     """Elementwise max; on ties each side gets half the gradient (as in PyTorch)."""
@@ -240,23 +246,23 @@ class ToDevice(Function):
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp()(x)
+    return Exp()(floating(x))
 
 
 def log(x: Tensor) -> Tensor:
-    return Log()(x)
+    return Log()(floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt()(x)
+    return Sqrt()(floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh()(x)
+    return Tanh()(floating(x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid()(x)
+    return Sigmoid()(floating(x))
 
 
 def relu(x: Tensor) -> Tensor:
@@ -264,23 +270,38 @@ def relu(x: Tensor) -> Tensor:
 
 
 def log1p(x: Tensor) -> Tensor:
-    return Log1p()(x)
+    return Log1p()(floating(x))
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin()(x)
+    return Sin()(floating(x))
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos()(x)
+    return Cos()(floating(x))
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyRelu(float(negative_slope))(x)
+    return LeakyRelu(_number("leaky_relu", "negative_slope", negative_slope))(floating(x))
+
+
+def _number(op: str, what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {what} must be a number, got {value!r}")
+    return float(value)
+
+
+def _bound(value: Any):
+    """A clip bound: None, a number, or an (untracked) array of bounds."""
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, Tensor) or backend.is_array(value):
+        return tensor_of(value).array
+    raise TypeError(f"clip: min and max must be numbers or tensors, got {value!r}")
 
 
 def softplus(x: Tensor) -> Tensor:
-    return Softplus()(x)
+    return Softplus()(floating(x))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001
@@ -288,9 +309,13 @@ def abs(x: Tensor) -> Tensor:  # noqa: A001
 
 
 def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Values below ``min`` become ``min``, above ``max`` become ``max``; the bounds are
+    numbers or tensors that broadcast against x (not differentiated)."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    if min is not None and max is not None and min > max:
+    min, max = _bound(min), _bound(max)  # noqa: A001
+    scalars = isinstance(min, numbers.Real) and isinstance(max, numbers.Real)
+    if scalars and min > max:
         raise ValueError(f"clip: min {min} is greater than max {max}")
     return Clip(min, max)(x)
 
@@ -324,12 +349,24 @@ def masked_fill(x: Tensor, mask: Any, value: float) -> Tensor:
     if not fits:
         raise ValueError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to "
                          f"the tensor's shape {x.shape}")
+    if not isinstance(value, numbers.Number) and not (
+            isinstance(value, Tensor) and value.numel() == 1):
+        raise TypeError(f"masked_fill: value must be a number, got {value!r}")
+    value = value.item() if isinstance(value, Tensor) else value
     return Where(m)(Tensor._wrap(backend.as_array(value, dtype=x.dtype, device=x.device)), x)
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
+    """A copy of another dtype; to a non-floating dtype the copy leaves the graph, as in
+    PyTorch (rounding has no useful gradient)."""
     dtype = backend.as_dtype(dtype)
-    return x if x.dtype == dtype else AsType(dtype)(x)
+    if dtype.kind not in "biuf":
+        raise TypeError(f"astype: a tensor holds bool, int or float, not {dtype}")
+    if x.dtype == dtype:
+        return x
+    if not backend.is_floating(dtype):
+        return Tensor._wrap(x.array.astype(dtype))
+    return AsType(dtype)(x)
 
 
 def to_device(x: Tensor, device: str) -> Tensor:
@@ -339,6 +376,11 @@ def to_device(x: Tensor, device: str) -> Tensor:
 
 def compare(a: Any, b: Any, how: str) -> Tensor:
     """Elementwise comparison: an untracked boolean tensor (a mask)."""
-    a, b = tensor_of(a), (b.array if isinstance(b, Tensor) else b)
+    a = tensor_of(a)
+    if b is not None and not isinstance(b, int | float):  # None: `x == None` is all False
+        b = tensor_of(b).array
+        why = broadcast_error(how, a.array, b)
+        if why:
+            raise ValueError(why)
     xp = get_array_module(a.array)
     return Tensor._wrap(getattr(xp, how)(a.array, b))

@@ -13,7 +13,7 @@ from typing import Any
 from minigrad import backend
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import norm_axis, operand, shape_of, unbroadcast
+from minigrad.ops._util import as_int, norm_axis, operand, shape_of, unbroadcast
 from minigrad.ops.elementwise import AsType
 from minigrad.tensor import Tensor
 
@@ -170,6 +170,9 @@ def embedding(weight: Tensor, ids: Any, padding_idx: int | None = None) -> Tenso
 
 def one_hot(ids: Any, num_classes: int, dtype: Any = None) -> Tensor:
     """(..., ) integer ids -> (..., num_classes) floats; not differentiable (ids are ints)."""
+    num_classes = as_int(num_classes, "one_hot", "num_classes")
+    if num_classes < 1:
+        raise ValueError(f"one_hot: num_classes must be positive, got {num_classes}")
     data = int_array(ids, "one_hot")
     check_range(data, num_classes, "one_hot")
     xp = get_array_module(data)

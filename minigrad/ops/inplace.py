@@ -20,6 +20,7 @@ Two cases, told apart by whether the write is part of a graph:
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 from minigrad import backend, versions
@@ -164,6 +165,10 @@ def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
 
 
 def fill_(x: Tensor, value: Any) -> Tensor:
+    if not isinstance(value, numbers.Number) and not (
+            isinstance(value, Tensor) and value.numel() == 1):
+        raise TypeError(f"fill_: value must be a number (or a one-element tensor), got "
+                        f"{value!r}")
     return apply(x, "fill_", lambda t: _replace(t, value), value)
 
 
@@ -184,13 +189,26 @@ def masked_fill_(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b) draws from minigrad's generator (``mg.manual_seed``)."""
+    _drawable(x, "uniform_")
+    if not a <= b:
+        raise ValueError(f"uniform_: expects a <= b (the range [a, b)), got a={a} > b={b}")
     draw = backend.rng().uniform(a, b, size=x.shape)
     return apply(x, "uniform_", lambda t: _replace(t, draw))
 
 
 def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    _drawable(x, "normal_")
+    if not std >= 0:
+        raise ValueError(f"normal_: expects std >= 0, got std={std}")
     draw = backend.rng().normal(mean, std, size=x.shape)
     return apply(x, "normal_", lambda t: _replace(t, draw))
+
+
+def _drawable(x: Tensor, op: str) -> None:
+    """Random draws go into floating tensors only (truncated into ints they would be
+    mostly zeros, silently)."""
+    if not backend.is_floating(x.dtype):
+        raise TypeError(f"{op}: needs a floating tensor, got dtype {x.dtype}")
 
 
 def setitem_(x: Tensor, index: Any, value: Any) -> None:
@@ -202,7 +220,15 @@ def setitem_(x: Tensor, index: Any, value: Any) -> None:
     if not a.flags.writeable:
         _write(x, None, "setitem")  # raises the read-only error
     v = value.array if isinstance(value, Tensor) else value
-    a[indexing._index_data(index)] = v
+    if isinstance(v, str | bytes) or (not backend.is_array(v) and not isinstance(
+            v, numbers.Number) and backend.as_array(v).dtype.kind not in "biuf"):
+        raise TypeError(f"setitem: the value must be numbers, got {value!r}")
+    try:
+        a[indexing._index_data(index)] = v
+    except (IndexError, TypeError, ValueError) as e:
+        what = f"a value of shape {tuple(v.shape)}" if hasattr(v, "shape") else repr(value)
+        raise type(e)(f"setitem: cannot write {what} into x[{index!r}] of a tensor of "
+                      f"shape {x.shape} ({e})") from None
     versions.mark_written(a)
 
 

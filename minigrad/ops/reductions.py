@@ -12,7 +12,7 @@ from typing import Any
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
 from minigrad.ops import selection
-from minigrad.ops._util import norm_axis, torch_keywords
+from minigrad.ops._util import floating, norm_axis, torch_keywords
 from minigrad.ops.elementwise import maximum, minimum
 from minigrad.tensor import Tensor
 
@@ -187,25 +187,38 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, 
 
 @torch_keywords
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return _reduce(LogSumExp, x, axis, keepdims, "logsumexp")
+    _nonempty(x, "logsumexp")
+    return _reduce(LogSumExp, floating(x), axis, keepdims, "logsumexp")
 
 
 @torch_keywords
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return Softmax(norm_axis(axis, x.ndim, "softmax"))(x)
+    _nonempty(x, "softmax")
+    return Softmax(norm_axis(axis, x.ndim, "softmax"))(floating(x))
 
 
 @torch_keywords
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return LogSoftmax(norm_axis(axis, x.ndim, "log_softmax"))(x)
+    _nonempty(x, "log_softmax")
+    return LogSoftmax(norm_axis(axis, x.ndim, "log_softmax"))(floating(x))
 
 
 @torch_keywords
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the largest value (untracked, integer)."""
+    _nonempty(x, "argmax")
+    axis = norm_axis(axis, x.ndim, "argmax")
     return Tensor._wrap(x.array.argmax(axis=axis, keepdims=keepdims))
 
 
 @torch_keywords
 def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    _nonempty(x, "argmin")
+    axis = norm_axis(axis, x.ndim, "argmin")
     return Tensor._wrap(x.array.argmin(axis=axis, keepdims=keepdims))
+
+
+def _nonempty(x: Tensor, op: str) -> None:
+    """arg-max/min, softmax and logsumexp have no value over nothing."""
+    if x.numel() == 0:
+        raise ValueError(f"{op}: tensor of shape {x.shape} is empty")

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import norm_axis, torch_keywords, unbroadcast
+from minigrad.ops._util import as_int, norm_axis, torch_keywords, unbroadcast
 from minigrad.tensor import Tensor
 
 
@@ -14,6 +14,19 @@ def _shape_arg(shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
         return tuple(shape[0])
     return tuple(shape)
+
+
+def _sizes(shape: tuple, op: str, inferred: int = -1) -> tuple[int, ...]:
+    """A target shape: integers >= 0, and at most one ``inferred`` (-1) size. NumPy
+    would take any negative number for -1 (``reshape(-2, 3)``), silently."""
+    sizes = tuple(as_int(n, op, "a size") for n in _shape_arg(shape))
+    for n in sizes:
+        if n < 0 and n != inferred:
+            rule = "sizes are >= 0" + (", or -1 for one size to infer" if inferred else "")
+            raise ValueError(f"{op}: invalid size {n} in {sizes}: {rule}")
+    if sizes.count(inferred) > 1:
+        raise ValueError(f"{op}: only one size can be inferred (-1), got {sizes}")
+    return sizes
 
 
 class Reshape(Function):
@@ -156,21 +169,29 @@ def _pieces(a, sizes, axis: int) -> tuple:
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
-    shape = _shape_arg(shape)
+    shape = _sizes(shape, "reshape")
     return x if shape == x.shape else Reshape(shape)(x)
 
 
 def transpose(x: Tensor, *axes: int) -> Tensor:
     """No axes: reverse them (x.T). Two axes: swap them (PyTorch). All axes: permute."""
     axes = _shape_arg(axes)
-    if len(axes) == 2 and x.ndim != 2:
+    if len(axes) == 2:
         a, b = (norm_axis(i, x.ndim, "transpose") for i in axes)
         perm = list(range(x.ndim))
         perm[a], perm[b] = perm[b], perm[a]
-        axes = tuple(perm)
-    elif axes and sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of a {x.ndim}-d tensor")
-    return Transpose(tuple(a % x.ndim for a in axes) if axes else None)(x)
+        return Transpose(tuple(perm))(x)
+    if axes:
+        return _permute(x, axes, "transpose")
+    return Transpose(None)(x)
+
+
+def _permute(x: Tensor, axes: tuple, op: str) -> Tensor:
+    if len(axes) != x.ndim:
+        raise ValueError(f"{op}: {axes} has {len(axes)} axes, the tensor of shape {x.shape} "
+                         f"has {x.ndim}")
+    perm = norm_axis(axes, x.ndim, op)  # each in range, none twice
+    return Transpose(perm)(x)
 
 
 def t(x: Tensor) -> Tensor:
@@ -195,16 +216,17 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 
 def permute(x: Tensor, *axes: int) -> Tensor:
-    axes = _shape_arg(axes)
-    if sorted(a % x.ndim for a in axes) != list(range(x.ndim)) or len(axes) != x.ndim:
-        raise ValueError(f"permute: {axes} is not a permutation of {x.ndim} axes")
-    return Transpose(tuple(a % x.ndim for a in axes))(x)
+    return _permute(x, _shape_arg(axes), "permute")
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
+        norm_axis((start_dim, end_dim) if start_dim != end_dim else start_dim, 1, "flatten")
         return reshape(x, 1)
-    s, e = start_dim % x.ndim, end_dim % x.ndim
+    s, e = norm_axis(start_dim, x.ndim, "flatten"), norm_axis(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"(tensor of shape {x.shape})")
     n = 1
     for d in x.shape[s:e + 1]:
         n *= d
@@ -215,6 +237,9 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, axis: int | None = None) -> Tensor:
     if axis is None:
         return reshape(x, *[d for d in x.shape if d != 1])
+    if x.ndim == 0:
+        norm_axis(axis, 1, "squeeze")  # a 0-d tensor takes 0 and -1 and stays as it is
+        return x
     axis = norm_axis(axis, x.ndim, "squeeze")
     if x.shape[axis] != 1:
         return x  # PyTorch leaves a non-1 axis alone
@@ -227,8 +252,9 @@ def unsqueeze(x: Tensor, axis: int) -> Tensor:
     return reshape(x, *x.shape[:axis], 1, *x.shape[axis:])
 
 
-def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = tuple(shape)
+def broadcast_to(x: Tensor, shape: Sequence[int] | int) -> Tensor:
+    shape = _sizes((shape,) if not isinstance(shape, tuple | list) else tuple(shape),
+                   "broadcast_to", inferred=None)
     return x if shape == x.shape else BroadcastTo(shape)(x)
 
 
@@ -243,14 +269,36 @@ def repeat(x: Tensor, *reps: int) -> Tensor:
 
 def expand(x: Tensor, *shape: int) -> Tensor:
     """Like broadcast_to; -1 keeps that axis's size (PyTorch's expand)."""
-    shape = _shape_arg(shape)
+    shape = tuple(as_int(n, "expand", "a size") for n in _shape_arg(shape))
     lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the target shape {shape} has fewer dims than the tensor's "
+                         f"shape {x.shape}")
+    for i, n in enumerate(shape):
+        if n == -1 and i < lead:
+            raise ValueError(f"expand: -1 is not allowed for the new leading dim {i} of "
+                             f"{shape} (only an existing dim keeps its size)")
+        if n < -1:
+            raise ValueError(f"expand: invalid size {n} in {shape}")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     return broadcast_to(x, shape)
 
 
+def _tensor_list(tensors: Any, op: str) -> list:
+    """cat's and stack's argument: a list or tuple of tensors (a single tensor is a
+    common slip: ``cat(x)`` for ``cat([x, y])``)."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, list | tuple):
+        raise TypeError(f"{op}: expects a list or tuple of tensors, got a "
+                        f"{type(tensors).__name__} (write {op}([a, b, ...]))")
+    for i, t in enumerate(tensors):
+        if not hasattr(t, "shape") or not hasattr(t, "ndim"):
+            raise TypeError(f"{op}: item {i} is a {type(t).__name__}, not a Tensor")
+    return list(tensors)
+
+
 @torch_keywords
 def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
     ndim = tensors[0].ndim
@@ -265,6 +313,7 @@ concat = cat
 
 @torch_keywords
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     shapes = {t.shape for t in tensors}
@@ -280,12 +329,15 @@ def split(x: Tensor, split_size: int | Sequence[int], axis: int = 0) -> tuple[Te
     listed sizes."""
     axis = norm_axis(axis, x.ndim, "split")
     n = x.shape[axis]
-    if isinstance(split_size, int):
+    if not isinstance(split_size, list | tuple):
+        split_size = as_int(split_size, "split", "split_size")
         if split_size <= 0:
             raise ValueError(f"split: split_size must be positive, got {split_size}")
         sizes = [split_size] * (n // split_size) + ([n % split_size] if n % split_size else [])
     else:
-        sizes = list(split_size)
+        sizes = [as_int(k, "split", "a size") for k in split_size]
+        if any(k < 0 for k in sizes):
+            raise ValueError(f"split: sizes must be >= 0, got {sizes}")
         if sum(sizes) != n:
             raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, "
                              f"but axis {axis} has {n} elements")
@@ -295,6 +347,9 @@ def split(x: Tensor, split_size: int | Sequence[int], axis: int = 0) -> tuple[Te
 
 @torch_keywords
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
+    chunks = as_int(chunks, "chunk", "chunks")
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[norm_axis(axis, x.ndim, "chunk")]
     return split(x, -(-n // chunks), axis)
 
@@ -303,6 +358,8 @@ def chunk(x: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
 def unbind(x: Tensor, axis: int = 0) -> tuple[Tensor, ...]:
     """All slices along an axis in one op (one node, not one per slice): this is how
     a sequence (T, B, F) becomes T step inputs."""
+    if x.ndim == 0:
+        raise ValueError("unbind: a 0-d tensor has no axis to unbind")
     axis = norm_axis(axis, x.ndim, "unbind")
     out = Split([1] * x.shape[axis], axis, squeeze=True)(x)
     return out if isinstance(out, tuple) else (out,)

@@ -7,6 +7,7 @@ and Adam's bias correction. ``g`` is the gradient, ``t`` the step count (from 1)
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Iterable
 
 from minigrad import backend
@@ -57,6 +58,11 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        if not group["alpha"] <= 1:  # v = alpha v + (1 - alpha) g^2 must stay >= 0
+            raise ValueError(f"{self.name}: alpha must be in [0, 1], got {group['alpha']}")
+
     def _update(self, p, grad, state, group) -> None:
         xp = backend.get_array_module(p.array)
         if not state:
@@ -100,12 +106,18 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        betas = tuple(betas) if isinstance(betas, list | tuple) else betas
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        b1, b2 = group["betas"]
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2 or not all(
+                isinstance(b, numbers.Real) and not isinstance(b, bool) for b in betas):
+            raise TypeError(f"{self.name}: betas must be a pair of numbers (b1, b2), "
+                            f"got {betas!r}")
+        b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"{self.name}: betas must be in [0, 1), got {group['betas']}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from typing import Any
 
 from minigrad.optim.optimizer import Optimizer
@@ -56,6 +57,9 @@ class LRScheduler:
         return {k: copy.copy(v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict (from "
+                            f"state_dict()), got {type(state_dict).__name__}")
         unknown = set(state_dict) - set(self.__dict__)
         if unknown:
             raise KeyError(f"{type(self).__name__}.load_state_dict: unexpected keys "
@@ -70,9 +74,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1):
-        if step_size <= 0:
-            raise ValueError(f"StepLR: step_size must be positive, got {step_size}")
-        self.step_size, self.gamma = int(step_size), float(gamma)
+        _integer("StepLR", "step_size", step_size, 1)
+        self.step_size, self.gamma = int(step_size), _gamma("StepLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -86,7 +89,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch: lr = initial_lr * gamma ** epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
-        self.gamma = float(gamma)
+        self.gamma = _gamma("ExponentialLR", gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -103,8 +106,9 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1):
-        if T_max <= 0:
-            raise ValueError(f"CosineAnnealingLR: T_max must be positive, got {T_max}")
+        _integer("CosineAnnealingLR", "T_max", T_max, 1)
+        if not _real("CosineAnnealingLR", "eta_min", eta_min) >= 0:
+            raise ValueError(f"CosineAnnealingLR: eta_min must be >= 0, got {eta_min}")
         self.T_max, self.eta_min = int(T_max), float(eta_min)
         super().__init__(optimizer, last_epoch)
 
@@ -141,8 +145,10 @@ class ReduceLROnPlateau(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"ReduceLROnPlateau: expected an Optimizer, got "
                             f"{type(optimizer).__name__}")
-        if not 0.0 <= factor < 1.0:
+        if not 0.0 <= _real("ReduceLROnPlateau", "factor", factor) < 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1), got {factor}")
+        _integer("ReduceLROnPlateau", "patience", patience, 0)
+        _integer("ReduceLROnPlateau", "cooldown", cooldown, 0)
         if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max' and "
                              f"threshold_mode 'rel' or 'abs', got {mode!r}, {threshold_mode!r}")
@@ -167,6 +173,11 @@ class ReduceLROnPlateau(LRScheduler):
         return value > (best * (1 + t) if self.threshold_mode == "rel" else best + t)
 
     def step(self, metrics: Any) -> None:  # type: ignore[override]
+        one = isinstance(metrics, numbers.Real) or (
+            hasattr(metrics, "shape") and getattr(metrics, "size", 0) == 1)
+        if isinstance(metrics, bool) or not one:
+            raise TypeError(f"ReduceLROnPlateau.step: metrics must be one number (the "
+                            f"epoch's validation loss), got {metrics!r}")
         value = float(metrics)
         self.last_epoch += 1
         if self._better(value):
@@ -183,6 +194,28 @@ class ReduceLROnPlateau(LRScheduler):
                     group["lr"] = new
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
         self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
+
+def _real(where: str, what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where}: {what} must be a number, got {value!r}")
+    return float(value)
+
+
+def _integer(where: str, what: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{where}: {what} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{where}: {what} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _gamma(where: str, gamma: Any) -> float:
+    """A decay factor > 0 (a negative one would make the learning rate negative: the
+    optimizer would then climb the loss)."""
+    if not _real(where, "gamma", gamma) > 0:
+        raise ValueError(f"{where}: gamma must be > 0, got {gamma}")
+    return float(gamma)
 
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau"]

@@ -15,6 +15,7 @@ string-keyed dicts, so ``mg.save(opt.state_dict(), path)`` stores it as it is an
 from __future__ import annotations
 
 import copy
+import numbers
 from typing import Any, Callable, Iterable
 
 from minigrad import backend, versions
@@ -30,6 +31,13 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{self.name}: params must be an iterable of Tensors (e.g. "
                             "model.parameters()), got a single Tensor")
+        if hasattr(params, "named_parameters"):  # a Module: the most common slip of all
+            raise TypeError(f"{self.name}: params must be the parameters, not the "
+                            f"{type(params).__name__} module itself: write "
+                            f"{self.name}(model.parameters(), ...)")
+        if not hasattr(params, "__iter__"):
+            raise TypeError(f"{self.name}: params must be an iterable of Tensors (e.g. "
+                            f"model.parameters()), got {type(params).__name__}")
         if isinstance(params, set):
             raise TypeError(f"{self.name}: params must be an ordered iterable, not a set "
                             "(the order must be the same on every run)")
@@ -75,10 +83,21 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Validate a group's hyper-parameters (ValueError naming the bad one)."""
-        for key in ("lr", "weight_decay", "eps", "momentum", "alpha", "lr_decay"):
-            if key in group and group[key] < 0:
-                raise ValueError(f"{self.name}: {key} must be >= 0, got {group[key]}")
+        """Validate a group's hyper-parameters (a TypeError or ValueError naming the bad
+        one): the rates, decays and eps are numbers >= 0 (a negative lr climbs the loss)."""
+        for key in ("lr", "weight_decay", "eps", "momentum", "alpha", "lr_decay",
+                    "initial_accumulator_value"):
+            if key not in group:
+                continue
+            v = group[key]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{self.name}: {key} must be a number, got {v!r}")
+            if not v >= 0:  # also refuses nan
+                raise ValueError(f"{self.name}: {key} must be >= 0, got {v}")
+        for key in ("max_iter", "max_eval", "history_size"):  # LBFGS's counts
+            v = group.get(key, 1)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{self.name}: {key} must be an integer >= 1, got {v!r}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: drop them (default) or fill them with zeros."""
@@ -97,6 +116,9 @@ class Optimizer:
         and returns the loss (with gradients on) before the update."""
         loss = None
         if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{self.name}.step: closure must be a function that returns "
+                                f"the loss, got {type(closure).__name__}")
             with enable_grad():
                 loss = closure()
         with no_grad():
@@ -152,17 +174,24 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what ``state_dict`` (or mg.load of it) gave. Everything is checked
         first (group count, parameter counts, array shapes): on a mismatch nothing
-        changes and the error says what differs."""
+        changes and the error says what differs. A state from another kind of optimizer
+        (an SGD state loaded into Adam) is refused by its options."""
+        where = f"{self.name}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{where}: expected a dict (from state_dict()), got "
+                            f"{type(state_dict).__name__}")
         groups = state_dict.get("param_groups")
         saved_state = state_dict.get("state")
         if groups is None or saved_state is None:
-            raise KeyError(f"{self.name}.load_state_dict: expected keys 'state' and "
+            raise KeyError(f"{where}: expected keys 'state' and "
                            f"'param_groups', got {sorted(state_dict)}")
         if isinstance(groups, dict):
-            groups = [groups[k] for k in sorted(groups, key=int)]
+            groups = [groups[k] for k in sorted(groups, key=_index(where, "param group"))]
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"{self.name}.load_state_dict: the state has {len(groups)} "
+            raise ValueError(f"{where}: the state has {len(groups)} "
                              f"param groups, this optimizer {len(self.param_groups)}")
+        merged = [self._merged_group(where, gi, saved, mine)
+                  for gi, (saved, mine) in enumerate(zip(groups, self.param_groups))]
         by_index: dict[int, Tensor] = {}
         for gi, (saved, mine) in enumerate(zip(groups, self.param_groups)):
             ids = list(saved["params"])
@@ -173,7 +202,7 @@ class Optimizer:
             by_index.update(zip((int(i) for i in ids), mine["params"]))
         new_state: dict[Tensor, dict[str, Any]] = {}
         for key, entry in saved_state.items():
-            if int(key) not in by_index:
+            if _index(where, "state entry")(key) not in by_index:
                 raise ValueError(f"{self.name}.load_state_dict: state for parameter {key}, "
                                  "which no group lists")
             p = by_index[int(key)]
@@ -193,12 +222,29 @@ class Optimizer:
                 converted[k] = v
             new_state[p] = converted
         # all checked: now change things
-        for saved, mine in zip(groups, self.param_groups):
-            for k, v in saved.items():
-                if k == "params":
-                    continue
-                mine[k] = copy.copy(v)
+        for new, mine in zip(merged, self.param_groups):
+            mine.update(new)
         self.state = new_state
+
+    def _merged_group(self, where: str, gi: int, saved: Any, mine: dict) -> dict:
+        """The options of saved group ``gi`` as this optimizer will hold them, checked.
+        Options this kind of optimizer does not have mean the state is from another kind;
+        options the saved group lacks (an older file) keep their current values."""
+        if not isinstance(saved, dict) or "params" not in saved:
+            raise ValueError(f"{where}: param group {gi} of the state has no 'params' list")
+        options = set(saved) - {"params", "initial_lr"}
+        foreign = sorted(options - set(self.defaults))
+        if foreign:
+            raise ValueError(f"{where}: the state is from another kind of optimizer: its "
+                             f"param group {gi} has options {foreign} that {self.name} does "
+                             f"not have (its options: {sorted(self.defaults)})")
+        group = {**mine, **{k: copy.copy(v) for k, v in saved.items() if k != "params"}}
+        try:
+            self._check_group(group)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{where}: param group {gi}: {e}") from None
+        group.pop("params")
+        return group
 
     def __repr__(self) -> str:
         lines = [f"{self.name} ("]
@@ -208,3 +254,13 @@ class Optimizer:
                 if k != "params":
                     lines.append(f"    {k}: {group[k]}")
         return "\n".join(lines) + "\n)"
+
+
+def _index(where: str, what: str):
+    """The int of a saved key ("0", "1", ...), or a ValueError naming it."""
+    def parse(key: Any) -> int:
+        try:
+            return int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: {what} key {key!r} is not a parameter index") from None
+    return parse

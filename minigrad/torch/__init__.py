@@ -119,8 +119,10 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name)
     for a block (``with torch.set_grad_enabled(train):``), like PyTorch's."""
 
     def __init__(self, mode: Any):
+        if not isinstance(mode, builtins.bool):  # bool("no") is True
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
         self._old = _state.grad_enabled
-        _state.grad_enabled = builtins.bool(mode)
+        _state.grad_enabled = mode
 
     def __enter__(self) -> None:
         pass

@@ -53,7 +53,7 @@ def _check_convertible(m: Any, side: str) -> None:
     if name not in _TWINS:
         raise TypeError(f"{side}: no built-in twin for {name}; build the model on the other "
                         f"side (same parameter names) and pass it as target=")
-    if getattr(m, "mode", "") == "LSTM_PEEPHOLE":
+    if getattr(m, "peephole", False):
         raise TypeError(f"{side}: PyTorch has no peephole LSTM")
     if getattr(m, "proj_size", 0):
         raise TypeError(f"{side}: minigrad's LSTM has no proj_size")

@@ -5,6 +5,9 @@
     with mg.autograd.record_grad_norms():
         loss.backward()
     mg.viz.save(loss, "grads.svg", show_grad=True)  # edges painted by gradient norm
+    mg.viz.save(loss, "rnn.png", params=model, show_grad=True,
+                layout="textbook")                  # the lecture's unrolled picture
+    mg.viz.connectivity_html(A, text, "c.html")     # A from mg.nn.utils.connectivity
 
 Edges follow the data: input -> op -> consumer (backward runs them in reverse).
 
@@ -22,16 +25,45 @@ Legend (colours and shapes):
     dotted box             max_steps=k: "... n steps ..." stands for the elided middle
     constants              (the 2 in ``x * 2``) are not drawn
 
+Textbook layout (``layout="textbook"``, ``minigrad/viz/textbook.py``): the picture of an
+unrolled network as lectures draw it, read bottom to top:
+
+    plain text x_t         below each step: what enters step t from outside (its
+                           ``.name`` if set; ``x_t`` otherwise)
+    yellow 3-D box         one time step, all its ops; one row per sequence (layer,
+                           direction) in a dashed cluster; time runs left to right
+    arrows between boxes   only the carried states: ``h_t`` (and ``c_t`` on the same
+                           arrow for an LSTM, one label line each), or the tensors' names
+    plain text left of     the initial states (``h_0``, or ``h_init`` when steps count
+    the first box          from t=0)
+    plain text y_t / L_t   above each step: what it hands to the ops after the steps (L_t
+                           when it is a scalar: that step's loss); grey lines to the root
+    green box              the root, on top; the ops between the outputs and it (stack,
+                           head, loss) are not drawn
+    light blue table       the weights, drawn once: named parameters and anything read by
+                           several steps, with where they are used ("every step", "before
+                           the steps" for the input projection, "after the steps" for the
+                           head) and, under ``show_grad``, ||p.grad||; one dashed edge
+                           "shared by all T steps" joins it to the row
+    dashed grey edge       between two rows: every output of the lower sequence feeds the
+                           upper one (a stacked layer)
+Beyond 12 steps in a row it turns compact (no op counts; x_t and y_t edges coloured, not
+labelled; no lines to the root); ``max_steps=k`` elides the middle as in the graph
+layout. ``collapse`` and ``rankdir`` do not apply.
+
 With ``show_grad=True`` every edge carries the norm of the gradient that flowed back
 along it (``fn.grad_norms[i]``: from op ``fn`` to its input ``i``), coloured on a log
 scale from blue (smallest) through purple to red (largest) and drawn thicker as it
 grows; a legend node gives the min and max. Grey dashed edges carried no gradient.
-Where edges merge (collapse / max_steps), their norms combine as sqrt(sum of squares):
-the norm of all the gradients crossing that boundary taken together.
+Where edges merge (collapse / max_steps, a textbook arrow carrying c_t and h_t), their
+norms combine as sqrt(sum of squares): the norm of all the gradients crossing that
+boundary taken together (the textbook label still gives each state's own norm).
 
 Node names in the DOT source: ``op<k>``, ``tensor<k>`` (numbered in walk order, so the
 same graph gives the same source), ``output``,
 ``box <scope path>`` and ``elided <scope path>``; clusters are ``cluster_<path>``.
+In the textbook layout: ``step<k>_<i>`` (row k, step i), ``x<n>``, ``y<n>``, ``init<k>``,
+``elided<k>``, ``weights``, ``output``, ``legend``; rows are clusters ``cluster_<k>``.
 The graph is walked with an explicit stack, so 100,000 nodes are fine (rendering them
 all with ``dot`` is slow: use ``collapse=True, max_steps=...`` for long sequences).
 """
@@ -44,9 +76,10 @@ from typing import Any
 import graphviz
 
 from minigrad import backend
+from minigrad.viz.connectivity import connectivity_heatmap, connectivity_html
 from minigrad.viz.draw import draw, param_names
 
-__all__ = ["draw", "save", "param_names"]
+__all__ = ["draw", "save", "param_names", "connectivity_heatmap", "connectivity_html"]
 
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 

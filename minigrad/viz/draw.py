@@ -17,22 +17,10 @@ from typing import Any
 import graphviz
 
 from minigrad.tensor import Tensor
+from minigrad.viz.style import STYLE, grad_attrs, legend, shape_text
+from minigrad.viz.textbook import textbook
 from minigrad.viz.walk import (OUTPUT, Graph, collect, common_prefix, natural_key, step_key,
                                step_number)
-
-# the look of each kind of node (see the legend in minigrad/viz/__init__.py)
-_STYLE = {
-    "op": dict(shape="box", style="rounded,filled", fillcolor="#eeeeee", color="#888888"),
-    "param": dict(shape="box", style="filled", fillcolor="lightblue", color="#3b6e8f"),
-    "input": dict(shape="box", style="dashed", color="#888888"),
-    "output": dict(shape="box", style="filled", fillcolor="darkolivegreen1"),
-    "step": dict(shape="box3d", style="filled", fillcolor="lightyellow", color="#8a7a2a"),
-    "elided": dict(shape="box", style="dotted", fontcolor="#555555", color="#888888"),
-}
-# gradient-norm colour ramp, log scale: small (blue) -> medium (purple) -> large (red)
-_RAMP = [(0.0, (0x21, 0x66, 0xac)), (0.5, (0x7b, 0x32, 0x94)), (1.0, (0xd7, 0x19, 0x1c))]
-_NO_GRAD = "#bbbbbb"  # an edge along which no gradient flowed (data, integer ids)
-
 
 @dataclass
 class Node:
@@ -43,10 +31,24 @@ class Node:
     step: tuple[str, ...] | None = None  # for "... n steps ...": the first step it hides
 
 
+LAYOUTS = ("graph", "textbook")
+
+
 def draw(root: Tensor, *, params: Any = None, show_grad: bool = False,
          collapse: bool = False, max_steps: int | None = None,
-         rankdir: str = "LR") -> graphviz.Digraph:
-    """The computation graph that produced ``root`` (see ``minigrad.viz`` for the legend)."""
+         rankdir: str = "LR", layout: str = "graph") -> graphviz.Digraph:
+    """The computation graph that produced ``root`` (see ``minigrad.viz`` for the legend).
+
+    ``layout="textbook"`` draws the lecture's picture of an unrolled network instead
+    (``minigrad.viz.textbook``): one box per step, x_t below, y_t above, the carried
+    states between steps and the shared weights once; ``collapse`` and ``rankdir`` do
+    not apply to it."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"draw: layout must be one of {', '.join(map(repr, LAYOUTS))}, "
+                         f"got {layout!r}")
+    if not isinstance(root, Tensor):
+        raise TypeError(f"draw: expected the Tensor whose graph to draw, got "
+                        f"{type(root).__name__}")
     if max_steps is not None and max_steps < 1:
         raise ValueError(f"draw: max_steps must be at least 1, got {max_steps}")
     g = collect(root)
@@ -56,6 +58,8 @@ def draw(root: Tensor, *, params: Any = None, show_grad: bool = False,
             "backward pass inside `with mg.autograd.record_grad_norms(): loss.backward()` "
             "and draw again.")
     names = param_names(params)
+    if layout == "textbook":
+        return textbook(g, root, names, show_grad, max_steps)
     nodes: dict[str, Node] = {OUTPUT: _output_node(root, names)} if root.grad_fn else {}
     show = {OUTPUT: OUTPUT}  # graph node name -> name of the node that shows it
     merged = _place_ops(g, nodes, show, collapse, max_steps)
@@ -72,6 +76,9 @@ def param_names(params: Any) -> dict[int, str]:
         return {}
     if hasattr(params, "named_parameters"):
         return {id(p): name for name, p in params.named_parameters()}
+    if not isinstance(params, dict):
+        raise TypeError(f"draw: params must be a Module or a dict of name -> tensor or "
+                        f"module, got {type(params).__name__}")
     names = {}
     for name, p in params.items():
         if hasattr(p, "named_parameters"):
@@ -154,25 +161,20 @@ def _place_leaves(g: Graph, nodes: dict, show: dict, merged: set, names: dict) -
         where = common_prefix([nodes[u].where for u in used_by if u in nodes])
         kind = "param" if pname is not None or t.requires_grad else "input"
         title = pname or t.name or ("parameter" if kind == "param" else "input")
-        nodes[name] = Node(f"{title}\n{_shape_text(t.shape, t.dtype)}", kind, where)
+        nodes[name] = Node(f"{title}\n{shape_text(t.shape, t.dtype)}", kind, where)
 
 
 def _output_node(root: Tensor, names: dict) -> Node:
     title = names.get(id(root)) or root.name or "output"
-    return Node(f"{title}\n{_shape_text(root.shape, root.dtype)}", "output", ())
+    return Node(f"{title}\n{shape_text(root.shape, root.dtype)}", "output", ())
 
 
 def _op_label(fn: Any, outputs: dict) -> str:
     meta = getattr(fn, "out_meta", None)
-    shapes = [_shape_text(s, d) for s, d in (meta or [outputs[i] for i in sorted(outputs)])]
+    shapes = [shape_text(s, d) for s, d in (meta or [outputs[i] for i in sorted(outputs)])]
     if len(shapes) > 1 and len(set(shapes)) == 1:
         return f"{fn.name}\n{shapes[0]} x{len(shapes)}"
     return f"{fn.name}\n" + "\n".join(shapes)
-
-
-def _shape_text(shape: tuple, dtype: Any) -> str:
-    text = str(tuple(shape)) if len(shape) != 1 else f"({shape[0]},)"
-    return text if str(dtype) == "float32" else f"{text} {dtype}"
 
 
 # ------------------------------------------------------------------ pass 2: edges
@@ -201,7 +203,7 @@ def _build(nodes: dict, edges: list, show_grad: bool, rankdir: str) -> graphviz.
         "minigrad",
         graph_attr=dict(rankdir=rankdir, fontname="Helvetica", fontsize="10",
                         ranksep="0.3", nodesep="0.15", newrank="true"),
-        node_attr=dict(_STYLE["op"], fontname="Helvetica", fontsize="10", height="0.3",
+        node_attr=dict(STYLE["op"], fontname="Helvetica", fontsize="10", height="0.3",
                        margin="0.08,0.04"),  # ops, the most numerous, need no attributes
         edge_attr=dict(fontname="Helvetica", fontsize="9", arrowsize="0.6",
                        color="#555555"))
@@ -214,7 +216,7 @@ def _build(nodes: dict, edges: list, show_grad: bool, rankdir: str) -> graphviz.
                     "cluster_" + "/".join(path),
                     graph_attr=dict(label=" / ".join(path), style="rounded,dashed",
                                     color="#999999", fontcolor="#444444", labeljust="l"))
-        attrs = {} if node.kind == "op" else dict(_STYLE[node.kind])
+        attrs = {} if node.kind == "op" else dict(STYLE[node.kind])
         if node.tooltip:
             attrs["tooltip"] = node.tooltip
         clusters[node.where].node(name, node.label, **attrs)
@@ -227,12 +229,12 @@ def _build(nodes: dict, edges: list, show_grad: bool, rankdir: str) -> graphviz.
     # Edges are written as DOT lines directly: every node name is a plain identifier
     # and every value ours, so graphviz's generic quoting (most of the time) is skipped.
     for s, d, norm in edges:
-        attrs = _grad_attrs(norm, lo, hi) if show_grad and d != OUTPUT else {}
+        attrs = grad_attrs(norm, lo, hi) if show_grad and d != OUTPUT else {}
         dot.body.append(_edge_line(s, d, attrs))
     for s, d in _step_order(nodes, edges):
         dot.body.append(_edge_line(s, d, {"style": "invis", "weight": "0"}))
     if show_grad:
-        dot.node("legend", _legend(lo, hi), shape="plaintext", style="solid")
+        dot.node("legend", legend(lo, hi), shape="plaintext", style="solid")
     return dot
 
 
@@ -267,39 +269,3 @@ def _step_order(nodes: dict, edges: list) -> list[tuple[str, str]]:
             sources = [n for n in members[b] if n not in has_pred]
             out += [(s, d) for s in sinks for d in sources]
     return out
-
-
-def _grad_attrs(norm: float | None, lo: float, hi: float) -> dict:
-    if norm is None:
-        return dict(color=_NO_GRAD, style="dashed")
-    attrs = dict(label=f"{norm:.3g}", tooltip=f"gradient norm {norm!r}")
-    if norm == 0:
-        return dict(attrs, color=_NO_GRAD)
-    pos = _position(norm, lo, hi)
-    colour = _colour(pos)
-    return dict(attrs, color=colour, fontcolor=colour, penwidth=f"{0.8 + 2.2 * pos:.2f}")
-
-
-def _position(norm: float, lo: float, hi: float) -> float:
-    """Where ``norm`` lies between ``lo`` and ``hi`` on a log scale, in [0, 1]."""
-    if hi <= lo:
-        return 1.0
-    return min(1.0, max(0.0, math.log(norm / lo) / math.log(hi / lo)))
-
-
-def _colour(pos: float) -> str:
-    for (p0, c0), (p1, c1) in zip(_RAMP, _RAMP[1:]):
-        if pos <= p1:
-            u = (pos - p0) / (p1 - p0)
-            return "#" + "".join(f"{round(a + (b - a) * u):02x}" for a, b in zip(c0, c1))
-    return "#" + "".join(f"{c:02x}" for c in _RAMP[-1][1])
-
-
-def _legend(lo: float, hi: float) -> str:
-    """An HTML-like table: the colour ramp from the smallest to the largest norm."""
-    cells = "".join(f'<td bgcolor="{_colour(i / 8)}" width="14"> </td>' for i in range(9))
-    return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
-            '<tr><td colspan="9">gradient norm (log scale)</td></tr>'
-            f"<tr>{cells}</tr>"
-            f'<tr><td colspan="4" align="left">{lo:.3g}</td><td></td>'
-            f'<td colspan="4" align="right">{hi:.3g}</td></tr></table>>')

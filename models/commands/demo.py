@@ -31,7 +31,8 @@ DEMO_SETTINGS = dict(level="char", cell="lstm", embed=64, hidden=256, layers=1, 
                      tie=False, seq_len=64, batch_size=64, lr=3e-3, clip=1.0,
                      val_fraction=0.1, min_freq=1, max_vocab=None, lower=False,
                      max_val_tokens=None, patience=None, epochs=None, max_steps=None,
-                     text=None, resume=False)
+                     text=None, resume=False, embeddings=None, freeze_embeddings=False,
+                     max_train_tokens=None)
 
 
 def run(a: argparse.Namespace) -> dict:

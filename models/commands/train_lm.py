@@ -17,7 +17,8 @@ import minigrad as mg
 from models import plots
 from models.checkpoint import load_checkpoint
 from models.commands import PROG, CLIError, say
-from models.data import CharTokenizer, Tokenizer, WordTokenizer, load_text, split_train_val
+from models.data import (CharTokenizer, Tokenizer, WordTokenizer, load_glove, load_text,
+                         split_train_val)
 from models.data._io import atomic_write_json
 from models.lm import LanguageModel, LMTask, unigram_entropy_bits
 from models.train import Trainer
@@ -25,7 +26,9 @@ from models.train import Trainer
 #: the options a resumed run takes from its checkpoint, not from the command line
 LM_SETTINGS = ("level", "cell", "embed", "hidden", "layers", "dropout", "tie", "seq_len",
                "batch_size", "lr", "clip", "val_fraction", "min_freq", "max_vocab", "lower",
-               "max_val_tokens", "seed")
+               "max_val_tokens", "seed", "embeddings", "freeze_embeddings", "max_train_tokens")
+#: what a run saved before a setting existed had instead
+_SETTING_DEFAULTS = {"embeddings": None, "freeze_embeddings": False, "max_train_tokens": None}
 
 
 def read_text_arg(path: str | None) -> str:
@@ -67,6 +70,21 @@ def load_lm(path: str):
     return model, tok, ckpt
 
 
+def _read_embeddings(a: argparse.Namespace, tok: Tokenizer) -> np.ndarray:
+    """``--embeddings FILE``: the rows of the tokenizer's vocabulary from a GloVe-format
+    file (``models.data.load_glove``: missing words get random rows of the same spread);
+    the embedding size becomes the file's."""
+    try:
+        vectors, found, missing = load_glove(a.embeddings, tok.vocab)
+    except OSError as e:
+        raise CLIError(str(e)) from None
+    a.embed = vectors.shape[1]
+    say(f"embeddings from {a.embeddings}: {found} of {len(tok)} tokens found "
+        f"({len(missing)} missing, drawn at random), dimension {a.embed}"
+        + (", frozen" if a.freeze_embeddings else ", fine-tuned"))
+    return vectors
+
+
 def train_lm(a: argparse.Namespace, banner: bool = True) -> dict:
     """Train (or resume) a language model; returns a summary dict (also for the demo)."""
     if a.epochs is None and a.minutes is None and a.max_steps is None:
@@ -80,27 +98,45 @@ def train_lm(a: argparse.Namespace, banner: bool = True) -> dict:
         if ckpt["extra"].get("text_sha256") != digest:
             raise CLIError(f"--resume: the text differs from the one the run in {a.out} "
                            f"was trained on")
+        saved = ckpt["extra"]["settings"]
         for k in LM_SETTINGS:  # the run goes on with its own settings
-            setattr(a, k, ckpt["extra"]["settings"][k])
+            setattr(a, k, saved[k] if k in saved else _SETTING_DEFAULTS[k])
     mg.manual_seed(a.seed)
     if not a.resume:
         tok = (CharTokenizer() if a.level == "char" else WordTokenizer(lower=a.lower))
         tok.fit(text, min_freq=a.min_freq, max_size=a.max_vocab)
+        if len(tok) <= len(tok.vocab.specials):
+            raise CLIError(f"the vocabulary holds only {tok.vocab.specials}: every token is "
+                           f"rarer than --min-freq {a.min_freq} or cut by --max-vocab "
+                           f"{a.max_vocab}")
     ids = tok.encode(text)
+    if a.freeze_embeddings and not a.embeddings:
+        raise CLIError("--freeze-embeddings needs --embeddings FILE (vectors to keep fixed)")
+    if a.freeze_embeddings and a.tie:
+        raise CLIError("--freeze-embeddings and --tie together would freeze the output "
+                       "layer too: use one of them")
     try:
         train_ids, val_ids = split_train_val(ids, a.val_fraction)
+        if a.max_train_tokens is not None:
+            train_ids = train_ids[:a.max_train_tokens]
         if len(train_ids) < 2 * a.batch_size + 2:
             raise ValueError(f"{len(train_ids)} training tokens are too few for "
                              f"--batch-size {a.batch_size}")
         task = LMTask(train_ids, val_ids, batch_size=a.batch_size, seq_len=a.seq_len,
                       max_val_tokens=a.max_val_tokens)
         if not a.resume:
+            vectors = _read_embeddings(a, tok) if a.embeddings else None
             model = LanguageModel(len(tok), a.embed, a.hidden, a.layers, a.cell, a.dropout,
                                   a.tie)
+            if vectors is not None:
+                # a copy (mg.tensor shares an array's memory); a tied decoder follows
+                model.embedding.weight.data = mg.tensor(vectors)  # a copy of the vectors
     except ValueError as e:
         raise CLIError(str(e)) from None
+    if a.freeze_embeddings:
+        model.embedding.weight.requires_grad_(False)
     settings = {k: getattr(a, k) for k in LM_SETTINGS}
-    optimizer = mg.optim.Adam(model.parameters(), lr=a.lr)
+    optimizer = mg.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=a.lr)
     extra = {"kind": "lm", "config": model.config, "tokenizer": tok.to_dict(),
              "settings": settings, "text": a.text or "<pydoc_data.topics>",
              "text_sha256": digest}

@@ -33,7 +33,7 @@ def read_text(path: str | os.PathLike, what: str) -> str:
     except OSError as e:
         raise OSError(f"{what}: cannot read {path}: {e.strerror or e}") from None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is not text
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise ValueError(f"{what}: {path} is not UTF-8 text (invalid byte "

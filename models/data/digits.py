@@ -3,7 +3,8 @@
 scikit-learn ships 1,797 small 8x8 digit images (0-16 grey levels). Read row by row,
 an image is a sequence of 8 steps of 8 pixels: an RNN that reads the rows top to
 bottom and classifies from its last state is the classic "sequence classifier"
-exercise, small enough for CPU training in seconds.
+exercise, small enough for CPU training in seconds. Read pixel by pixel it is a
+sequence of 64 steps of one value: the same images, a longer memory to keep.
 
 scikit-learn is optional (``pip install scikit-learn`` or the ``examples`` extra);
 only ``load_digits_sequences`` needs it.
@@ -19,12 +20,21 @@ from models.optional import require
 __all__ = ["load_digits_sequences", "train_test_split"]
 
 
-def load_digits_sequences() -> tuple[np.ndarray, np.ndarray]:
-    """``X`` (1797, 8, 8) float32 in [0, 1] (sample, step = image row, pixel) and
-    ``y`` (1797,) int64 digit labels. For a (T, B, F) recurrent layer use
+def load_digits_sequences(read: str = "rows") -> tuple[np.ndarray, np.ndarray]:
+    """The digits as sequences, and their labels ``y`` (1797,) int64.
+
+    ``read="rows"``: ``X`` (1797, 8, 8) float32 in [0, 1] (sample, step = image row,
+    the row's 8 pixels). ``read="pixels"``: ``X`` (1797, 64, 1), one pixel per step in
+    reading order (row by row, left to right): the harder variant, eight times longer,
+    in the spirit of pixel-by-pixel MNIST. For a (T, B, F) recurrent layer use
     ``X.transpose(1, 0, 2)``."""
+    if read not in ("rows", "pixels"):
+        raise ValueError(f"load_digits_sequences: read must be 'rows' or 'pixels', "
+                         f"got {read!r}")
     d = require("sklearn.datasets", "the digits data").load_digits()
     x = (np.asarray(d.images, dtype=np.float32) / 16.0).reshape(-1, 8, 8)
+    if read == "pixels":
+        x = x.reshape(-1, 64, 1)
     return x, np.asarray(d.target, dtype=np.int64)
 
 

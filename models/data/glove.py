@@ -62,8 +62,8 @@ def _read_vectors(path: str, wanted: set[str], dim: int | None,
         raise OSError(f"load_glove: cannot read {path}: {e.strerror or e}") from None
     with f:
         for lineno, raw in enumerate(f, start=1):
-            try:
-                line = raw.decode("utf-8")
+            try:  # "utf-8-sig": a byte-order mark before the first word is not part of it
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError:
                 raise ValueError(f"{path}:{lineno}: the line is not UTF-8 text") from None
             parts = line.split()
@@ -118,6 +118,8 @@ def load_glove(path: str | os.PathLike, vocab: Vocab, dim: int | None = None,
     path = os.fspath(path)
     if not isinstance(vocab, Vocab):
         raise TypeError(f"load_glove: vocab must be a Vocab, got {type(vocab).__name__}")
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
+        raise ValueError(f"load_glove: dim must be a positive integer (or None), got {dim!r}")
     wanted = set(vocab.itos)
     if lowercase_fallback:
         wanted |= {t.lower() for t in vocab.itos}
@@ -181,6 +183,11 @@ def save_glove(path: str | os.PathLike, words: Sequence[str], vectors: Any,
         if not isinstance(w, str) or len(w.split()) != 1 or w.strip() != w:
             raise ValueError(f"save_glove: word {w!r} cannot be written (empty or contains "
                              f"whitespace)")
+    if vectors.dtype.kind not in "biuf" or not np.isfinite(vectors).all():
+        bad = 0 if vectors.dtype.kind not in "biuf" else int(
+            np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0])
+        raise ValueError(f"save_glove: the vector of {words[bad]!r} (row {bad}) is not finite "
+                         f"numbers; load_glove would refuse the file")
     fmt = f"%.{precision}g"
     lines = [w + " " + " ".join(fmt % v for v in row.tolist())
              for w, row in zip(words, vectors.astype(np.float64))]
@@ -282,6 +289,11 @@ def train_glove(cooc: Cooccurrence | np.ndarray | dict, dim: int = 50, epochs: i
     ``cooc``: a ``Cooccurrence``, a dense square array, or a dict {(i, j): x_ij}
     (then ``vocab_size`` may be given; by default 1 + the largest id).
     """
+    for what, v, low in (("dim", dim, 1), ("epochs", epochs, 0), ("batch_size", batch_size, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"train_glove: {what} must be an integer >= {low}, got {v!r}")
+    if not lr > 0:
+        raise ValueError(f"train_glove: lr must be > 0, got {lr}")
     c = _as_cooccurrence(cooc, vocab_size)
     if len(c) == 0:
         raise ValueError("train_glove: the co-occurrence matrix has no non-zero entries")

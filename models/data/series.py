@@ -10,6 +10,14 @@
 
 Fitting the scaler on the training part only matters: statistics taken over the
 validation years would leak their future into training.
+
+The classic benchmark split (Weigend, Huberman & Rumelhart, 1990) trains on 1700-1920
+and tests one step ahead on 1921-1955 and 1956-1979, scored by ARV
+(``models.metrics.arv``) against the variance of 1700-1979::
+
+    split = weigend_split(years, scaler.transform(values), n_lags=12)
+    x, y, target_years = split["1921-1955"]      # windows whose target is in 1921-1955
+    variance = weigend_variance(years, values)   # of 1700-1979, in sunspot units
 """
 from __future__ import annotations
 
@@ -20,7 +28,13 @@ import numpy as np
 
 from models.data.text import split_train_val
 
-__all__ = ["load_sunspots", "make_windows", "Scaler", "split_series"]
+__all__ = ["load_sunspots", "make_windows", "Scaler", "split_series", "period_windows",
+           "weigend_split", "weigend_variance", "WEIGEND_PERIODS"]
+
+#: Weigend, Huberman & Rumelhart (1990): train on 1700-1920, test on two later periods
+#: (the quiet 1921-1955 and the unusually active 1956-1979). Years are inclusive.
+WEIGEND_PERIODS = {"1700-1920": (1700, 1920), "1921-1955": (1921, 1955),
+                   "1956-1979": (1956, 1979)}
 
 
 def load_sunspots(dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
@@ -63,12 +77,60 @@ def make_windows(values: Any, n_lags: int, horizon: int = 1) -> tuple[np.ndarray
     if n_lags < 1 or horizon < 1:
         raise ValueError(f"make_windows: n_lags and horizon must be >= 1, "
                          f"got {n_lags} and {horizon}")
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        at = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"make_windows: values[{at}] is {values[at]}; a series with NaN or "
+                         f"infinity cannot train a model (fill or drop the gap first)")
     n = len(values) - n_lags - horizon + 1
     if n < 1:
         raise ValueError(f"make_windows: a series of {len(values)} values is too short for "
                          f"n_lags={n_lags} and horizon={horizon}")
     win = np.lib.stride_tricks.sliding_window_view(values, n_lags + horizon)[:n]
     return win[:, :n_lags].copy(), win[:, n_lags:].copy()
+
+
+def period_windows(years: Any, values: Any, first: int, last: int,
+                   n_lags: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The windows whose *target* year lies in ``first..last`` (inclusive): one-step-ahead
+    pairs ``x`` (N, n_lags), the ``n_lags`` values just before each target (they may
+    lie before ``first``: a test year is predicted from the true past, as in the
+    literature), ``y`` (N, 1) and the target years (N,). A target needs a full window
+    behind it, so a period at the start of the series begins ``n_lags`` years late."""
+    years, values = np.asarray(years), np.asarray(values)
+    if years.shape != values.shape or years.ndim != 1:
+        raise ValueError(f"period_windows: years and values must be 1-D and of equal length, "
+                         f"got {years.shape} and {values.shape}")
+    if len(years) > 1 and not (np.diff(years) == 1).all():
+        raise ValueError("period_windows: years must be consecutive (one value per year)")
+    x, y = make_windows(values, n_lags)
+    target_years = years[n_lags:]
+    keep = (target_years >= first) & (target_years <= last)
+    if not keep.any():
+        raise ValueError(f"period_windows: no target year in {first}-{last} with {n_lags} "
+                         f"years before it (the series covers {years[0]}-{years[-1]})")
+    return x[keep], y[keep], target_years[keep]
+
+
+def weigend_split(years: Any, values: Any,
+                  n_lags: int = 12) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``{"1700-1920": (x, y, target_years), "1921-1955": ..., "1956-1979": ...}``: the
+    windows of each period of ``WEIGEND_PERIODS`` (``period_windows``). Pass the values
+    already scaled (by a Scaler fitted on the training years) to get scaled windows."""
+    return {name: period_windows(years, values, first, last, n_lags)
+            for name, (first, last) in WEIGEND_PERIODS.items()}
+
+
+def weigend_variance(years: Any, values: Any) -> float:
+    """The variance that normalises the sunspot ARV: of the whole series Weigend et al.
+    used, 1700-1979, population variance (divided by N), on the scale of ``values``
+    (1,495.6 for the sunspot numbers). Their ARVs, and the AR(9) figures quoted with them,
+    use this one variance for both test periods."""
+    years, values = np.asarray(years), np.asarray(values, dtype=np.float64)
+    first, last = WEIGEND_PERIODS["1700-1920"][0], WEIGEND_PERIODS["1956-1979"][1]
+    keep = (years >= first) & (years <= last)
+    if keep.sum() != last - first + 1:
+        raise ValueError(f"weigend_variance: the series must cover {first}-{last}")
+    return float(values[keep].var())
 
 
 class Scaler:

@@ -64,6 +64,9 @@ class Vocab:
     from the same text gives the same ids. A token never seen maps to ``<unk>``."""
 
     def __init__(self, tokens: Sequence[str], unk: str = UNK, specials: Sequence[str] = ()):
+        if isinstance(tokens, str) or not isinstance(tokens, Iterable):
+            raise TypeError(f"Vocab: tokens must be a list of strings, got "
+                            f"{type(tokens).__name__}")
         self.itos: list[str] = list(tokens)
         self.stoi: dict[str, int] = {}
         for i, t in enumerate(self.itos):
@@ -91,6 +94,9 @@ class Vocab:
         ``max_size`` caps the whole vocabulary, specials included (the most frequent
         tokens stay). ``specials`` (default just ``<unk>``; add ``<pad>`` if a model
         pads) take the first ids, in the order given."""
+        if isinstance(tokens, str):  # a string iterates as characters: rarely what is meant
+            raise TypeError("Vocab.build: tokens must be a list of tokens, got a str (split "
+                            "it first, e.g. text.split(), or use a tokenizer's fit(text))")
         if min_freq < 1:
             raise ValueError(f"Vocab.build: min_freq must be >= 1, got {min_freq}")
         specials = list(dict.fromkeys(specials))
@@ -198,11 +204,13 @@ class Tokenizer:
     def fit(self, text: str, min_freq: int = 1, max_size: int | None = None,
             specials: Sequence[str] = (UNK,)) -> Tokenizer:
         """Build the vocabulary from ``text``; returns self so ``Tok().fit(t)`` chains."""
+        _check_text(f"{type(self).__name__}.fit", text)
         self._vocab = Vocab.build(self.tokenize(text), min_freq=min_freq, max_size=max_size,
                                   specials=specials)
         return self
 
     def encode(self, text: str) -> np.ndarray:
+        _check_text(f"{type(self).__name__}.encode", text)
         return self.vocab.encode(self.tokenize(text))
 
     def decode(self, ids: Iterable[int]) -> str:
@@ -301,6 +309,11 @@ class WordTokenizer(Tokenizer):
                 f"vocab={len(self._vocab) if self._vocab else None})")
 
 
+def _check_text(op: str, text: object) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"{op}: text must be a str, got {type(text).__name__}")
+
+
 def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
     """Load a tokenizer saved by ``save``, of whichever kind the file says."""
     return Tokenizer.load(path)
@@ -311,6 +324,8 @@ def split_train_val(ids: Sequence, val_fraction: float = 0.1) -> tuple:
     """Contiguous split: the first part trains, the tail (``val_fraction`` of it,
     rounded) validates. No shuffling: a language model's validation text must be text
     it never saw, not sentences interleaved with the training ones."""
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, int | float | np.floating):
+        raise TypeError(f"split_train_val: val_fraction must be a number, got {val_fraction!r}")
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"split_train_val: val_fraction must be in [0, 1), got {val_fraction}")
     n = len(ids)
@@ -330,8 +345,9 @@ def batchify(ids: Sequence[int] | np.ndarray, batch_size: int) -> np.ndarray:
     ids = np.asarray(ids)
     if ids.ndim != 1:
         raise ValueError(f"batchify: ids must be 1-D, got shape {ids.shape}")
-    if batch_size < 1:
-        raise ValueError(f"batchify: batch_size must be >= 1, got {batch_size}")
+    if ids.size and ids.dtype.kind not in "iu":  # float "ids" would be truncated silently
+        raise TypeError(f"batchify: ids must be integers, got dtype {ids.dtype}")
+    _positive_int("batchify", "batch_size", batch_size)
     n = len(ids) // batch_size
     if n < 2:
         raise ValueError(f"batchify: {len(ids)} ids are too few for batch_size={batch_size} "
@@ -341,6 +357,7 @@ def batchify(ids: Sequence[int] | np.ndarray, batch_size: int) -> np.ndarray:
 
 def num_bptt_batches(data: np.ndarray, seq_len: int, drop_last: bool = False) -> int:
     """How many (x, y) pairs ``bptt_batches`` yields (for progress bars)."""
+    _positive_int("num_bptt_batches", "seq_len", seq_len)
     steps = len(data) - 1
     return steps // seq_len if drop_last else -(-steps // seq_len)
 
@@ -358,11 +375,17 @@ def bptt_batches(data: np.ndarray, seq_len: int,
     if data.ndim != 2:
         raise ValueError(f"bptt_batches: data must be 2-D (N, B) from batchify, "
                          f"got shape {data.shape}")
-    if seq_len < 1:
-        raise ValueError(f"bptt_batches: seq_len must be >= 1, got {seq_len}")
+    _positive_int("bptt_batches", "seq_len", seq_len)
     n = len(data)
     for i in range(0, n - 1, seq_len):
         t = min(seq_len, n - 1 - i)
         if t < seq_len and drop_last:
             return
         yield data[i:i + t], data[i + 1:i + 1 + t]
+
+
+def _positive_int(op: str, what: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{op}: {what} must be an integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{op}: {what} must be >= 1, got {value}")

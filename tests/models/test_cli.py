@@ -54,6 +54,10 @@ def test_non_utf8_text_file(capsys, tmp_path):
     (["train-lm", "--val-fraction", "1.5"], "--val-fraction"),
     (["train-lm", "--frobnicate"], "--frobnicate"),
     (["generate"], "--checkpoint"),
+    (["forecast", "--split", "random"], "--split"),
+    (["forecast", "--final-lr", "0"], "--final-lr"),
+    (["classify", "--read", "columns"], "--read"),
+    (["glove", "--dim", "0"], "--dim"),
     (["fly"], "fly"),
     ([], "COMMAND"),
 ])
@@ -133,12 +137,13 @@ def test_word_level_generates_words(capsys, tmp_path, text_file):
 
 
 def test_every_command_has_its_module():
-    assert set(COMMANDS) == {"train-lm", "generate", "forecast", "classify", "demo"}
+    assert set(COMMANDS) == {"train-lm", "glove", "generate", "forecast", "classify", "demo"}
     for command, module in COMMANDS.items():
         assert callable(importlib.import_module(f"models.commands.{module}").run), command
 
 
-@pytest.mark.parametrize("command", ["train-lm", "generate", "forecast", "classify", "demo"])
+@pytest.mark.parametrize("command", ["train-lm", "glove", "generate", "forecast", "classify",
+                                     "demo"])
 def test_help(capsys, command):
     with pytest.raises(SystemExit) as e:
         main([command, "--help"])
@@ -173,3 +178,98 @@ def test_a_missing_optional_package_is_one_line_with_the_install_command(
     package = {"sklearn": "scikit-learn"}.get(missing, missing)
     assert err.count("\n") == 0 and "Traceback" not in err
     assert f"needs {package}, which is not installed: pip install {package}" in err
+
+
+def test_forecast_on_the_weigend_split_prints_arvs_next_to_the_baselines(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = str(tmp_path / "fc")
+    assert main(["forecast", "--split", "weigend", "--hidden", "4", "--epochs", "2",
+                 "--final-lr", "1e-3", "--quiet", "--out", out]) == 0
+    printed = capsys.readouterr().out
+    assert "variance of 1700-1979" in printed
+    rows = {line[:40].strip(): line[40:].split() for line in printed.splitlines()
+            if line[:40].strip().startswith(("LSTM 4", "AR(9)", "persistence", "published"))}
+    assert rows["AR(9), least squares on 1700-1920"] == ["0.126", "0.351"]
+    assert rows["persistence (last year's value)"] == ["0.427", "0.965"]
+    assert rows["published: TAR (Tong & Lim 1980)"] == ["0.097", "0.280"]
+    assert all(float(v) > 0 for v in rows["LSTM 4, one step ahead"])
+    for name in ("forecast.png", "checkpoint.mg"):
+        assert os.path.exists(os.path.join(out, name)), name
+
+
+def test_classify_reads_pixel_by_pixel(capsys, tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    out = str(tmp_path / "cl")
+    assert main(["classify", "--read", "pixels", "--hidden", "8", "--epochs", "1",
+                 "--final-lr", "1e-3", "--quiet", "--out", out]) == 0
+    printed = capsys.readouterr().out
+    assert "64 steps of one pixel" in printed and "test accuracy:" in printed
+    for name in ("loss.png", "confusion.png", "checkpoint.mg"):
+        assert os.path.exists(os.path.join(out, name)), name
+
+
+def test_glove_vectors_feed_train_lm_frozen_or_fine_tuned(capsys, tmp_path, text_file):
+    vectors = str(tmp_path / "v" / "glove.txt")
+    assert main(["glove", "--text", text_file, "--dim", "6", "--epochs", "2",
+                 "--out", vectors]) == 0
+    assert "vectors written to" in capsys.readouterr().out
+    words = [line.split()[0] for line in open(vectors, encoding="utf-8")]
+    assert "fox" in words and len(open(vectors).readline().split()) == 1 + 6
+    tiny = [a for a in TINY if a != "--embed" and a != "6"]
+    runs = {}
+    for name, extra in (("frozen", ["--freeze-embeddings"]), ("tuned", [])):
+        out = str(tmp_path / name)
+        assert main(["train-lm", "--text", text_file, "--level", "word", "--out", out,
+                     "--embeddings", vectors, "--max-steps", "3", *extra, *tiny]) == 0
+        assert "dimension 6" in capsys.readouterr().out
+        runs[name] = load_checkpoint(os.path.join(out, "checkpoint.mg"))["model"]
+    from models.data import WordTokenizer, load_glove
+    text = open(text_file, encoding="utf-8").read()
+    start, _, _ = load_glove(vectors, WordTokenizer().fit(text).vocab)
+    np.testing.assert_array_equal(runs["frozen"]["embedding.weight"], start)  # never moved
+    assert not np.array_equal(runs["tuned"]["embedding.weight"], start)       # trained
+
+
+def test_max_train_tokens_trains_on_the_start_only(capsys, tmp_path, text_file):
+    out = str(tmp_path / "few")
+    assert main(["train-lm", "--text", text_file, "--out", out, "--max-train-tokens", "100",
+                 "--max-steps", "2", *TINY]) == 0
+    assert "on 100 chars" in capsys.readouterr().out
+
+
+def test_embedding_options_errors(capsys, tmp_path, text_file):
+    out = str(tmp_path / "o")
+    _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", out,
+                             "--freeze-embeddings", *TINY], "--freeze-embeddings needs")
+    _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", out, "--embeddings",
+                             str(tmp_path / "none.txt"), *TINY], "none.txt")
+    _one_line_error(capsys, ["train-lm", "--text", text_file, "--out", out, "--tie",
+                             "--embeddings", "x.txt", "--freeze-embeddings", *TINY], "--tie")
+
+
+def test_a_frozen_embedding_stays_frozen_when_resumed_bit_for_bit(capsys, tmp_path, text_file):
+    vectors = str(tmp_path / "glove.txt")
+    assert main(["glove", "--text", text_file, "--dim", "6", "--epochs", "2",
+                 "--out", vectors]) == 0
+    tiny = [a for a in TINY if a not in ("--embed", "6")]
+    common = ["--text", text_file, "--level", "word", "--embeddings", vectors,
+              "--freeze-embeddings", *tiny]
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    assert main(["train-lm", *common, "--out", a, "--max-steps", "4"]) == 0
+    assert main(["train-lm", *common, "--out", b, "--max-steps", "2"]) == 0
+    assert main(["train-lm", "--text", text_file, "--out", b, "--max-steps", "2", "--resume",
+                 "--quiet"]) == 0
+    ma = load_checkpoint(os.path.join(a, "checkpoint.mg"))["model"]
+    mb = load_checkpoint(os.path.join(b, "checkpoint.mg"))["model"]
+    for k in ma:
+        assert np.array_equal(ma[k], mb[k]), k
+
+
+@pytest.mark.slow
+def test_the_demo_runs_to_the_end(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = str(tmp_path / "demo")
+    assert main(["demo", "--minutes", "0.02", "--quiet", "--out", out]) == 0
+    assert "unigram baseline" in capsys.readouterr().out
+    assert os.path.exists(os.path.join(out, "checkpoint.mg"))

@@ -44,3 +44,15 @@ def test_missing_scikit_learn_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)         # import sklearn -> ImportError
     with pytest.raises(ImportError, match="needs scikit-learn.*pip install scikit-learn"):
         load_digits_sequences()
+
+
+def test_digits_read_pixel_by_pixel_are_the_same_images_in_64_steps():
+    pytest.importorskip("sklearn")
+    rows, y = load_digits_sequences("rows")
+    pixels, y2 = load_digits_sequences(read="pixels")
+    assert pixels.shape == (1797, 64, 1) and pixels.dtype == np.float32
+    assert (y == y2).all()
+    assert (pixels[5, :8, 0] == rows[5, 0]).all()           # the first row, pixel by pixel
+    assert (pixels[5, 8:16, 0] == rows[5, 1]).all()         # then the second
+    with pytest.raises(ValueError, match="read must be 'rows' or 'pixels'"):
+        load_digits_sequences("columns")

@@ -10,7 +10,7 @@ from models.checkpoint import load_checkpoint
 from models.classifier import SequenceClassifier, classifier_task
 from models.data import CharTokenizer
 from models.lm import LanguageModel, LMTask
-from models.train import SupervisedTask, Trainer
+from models.train import SupervisedTask, Trainer, current_lr, decay_to
 
 TEXT = "a stitch in time saves nine; look before you leap. " * 6
 
@@ -212,3 +212,20 @@ def test_history_limits_and_supervised_metrics(tmp_path):
     assert t2.step == 6 and t2.history[-1]["partial"]
     with pytest.raises(ValueError):
         t2.fit(None)
+
+
+def test_decay_to_reaches_the_final_rate_after_the_last_epoch():
+    x = np.random.default_rng(0).random((8, 3)).astype(np.float32)
+    model = mg.nn.Linear(3, 1)
+    opt = mg.optim.Adam(model.parameters(), lr=1e-2)
+    schedule = decay_to(opt, 1e-4, epochs=4)
+    task = SupervisedTask(x, x[:, :1], batch_size=4, loss="mse")
+    trainer = Trainer(model, opt, task, scheduler=schedule, progress=False, log=lambda m: None)
+    history = trainer.fit(4)
+    rates = [e["lr"] for e in history]            # the rate each epoch trained with
+    np.testing.assert_allclose(rates, 1e-2 * 0.01 ** (np.arange(4) / 4), rtol=1e-9)
+    assert current_lr(opt) == pytest.approx(1e-4)
+    with pytest.raises(ValueError, match="final_lr > 0"):
+        decay_to(opt, 0.0, 4)
+    with pytest.raises(ValueError, match="epochs >= 1"):
+        decay_to(opt, 1e-3, 0)

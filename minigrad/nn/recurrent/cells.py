@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigrad import backend
-from minigrad.nn._checks import check_dtype
+from minigrad.nn._checks import check_dtype, check_sizes, check_tensor
 from minigrad.nn.functional import linear
 from minigrad.nn.module import Module
 from minigrad.nn.recurrent import spec as specs
@@ -22,9 +22,7 @@ class _CellBase(Module):
     def __init__(self, spec: CellSpec, input_size: int, hidden_size: int, bias: bool = True,
                  *, dtype: Any = None, device: Any = None, fused: bool | None = None):
         super().__init__()
-        if input_size <= 0 or hidden_size <= 0:
-            raise ValueError(f"{type(self).__name__}: input_size and hidden_size must be "
-                             f"positive, got {input_size} and {hidden_size}")
+        check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.spec = spec
         self.input_size, self.hidden_size, self.bias, self.fused = \
             input_size, hidden_size, bias, fused
@@ -45,12 +43,16 @@ class _CellBase(Module):
     def _check(self, x: Tensor, states: tuple) -> bool:
         """Validate shapes; returns True for an unbatched (1-D) input."""
         name, f, hid = type(self).__name__, self.input_size, self.hidden_size
+        check_tensor(name, "the input", x)
         if x.ndim not in (1, 2) or x.shape[-1] != f:
             raise ValueError(f"{name}: expected input of shape (batch, {f}) or ({f},), "
                              f"got {x.shape}")
         check_dtype(name, "the input", x, self.weight_ih)
         want = (hid,) if x.ndim == 1 else (x.shape[0], hid)
         for s in states:
+            if s is not None and not isinstance(s, Tensor):
+                raise TypeError(f"{name}: the hidden state must be a Tensor, got "
+                                f"{type(s).__name__}")
             if s is not None and s.shape != want:
                 raise ValueError(f"{name}: expected hidden state of shape {want} for an "
                                  f"input of shape {x.shape}, got {s.shape}")
@@ -116,6 +118,11 @@ class LSTMCell(_CellBase):
                          dtype=dtype, device=device, fused=fused)
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None):
+        if hx is not None and (not isinstance(hx, tuple | list) or len(hx) != 2):
+            got = f"a {type(hx).__name__}" + (f" of {len(hx)}" if isinstance(
+                hx, tuple | list) else "")
+            raise TypeError(f"LSTMCell: hx must be a pair (h, c) of (batch, hidden_size) "
+                            f"tensors, got {got}")
         h, c = (None, None) if hx is None else hx
         return self._step(x, [h, c])
 

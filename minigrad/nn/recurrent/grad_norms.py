@@ -54,6 +54,9 @@ def state_grad_norms(layer: Any, x: Any, loss_fn: Callable, hx: Any = None,
     if not isinstance(layer, RNNBase):
         raise TypeError(f"state_grad_norms: {type(layer).__name__} is not a recurrent "
                         "layer (RNN, LSTM or GRU)")
+    if not callable(loss_fn):
+        raise TypeError(f"state_grad_norms: loss_fn must be a function (out, state) -> "
+                        f"loss, got {type(loss_fn).__name__}")
     leaf, packed = _leaf(x)
     if isinstance(hx, tuple | list):
         hx = tuple(s.detach() for s in hx)

@@ -15,7 +15,7 @@ from typing import Any
 
 from minigrad import backend, ops
 from minigrad.autograd import scope
-from minigrad.nn._checks import check_dtype
+from minigrad.nn._checks import check_dtype, check_probability, check_sizes, check_tensor
 from minigrad.nn.functional import dropout, linear
 from minigrad.nn.module import Module
 from minigrad.nn.recurrent import record, spec as specs
@@ -35,11 +35,8 @@ class RNNBase(Module):
                  fused: bool | None = None):
         super().__init__()
         name = type(self).__name__
-        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
-            raise ValueError(f"{name}: input_size, hidden_size and num_layers must be "
-                             f"positive, got {input_size}, {hidden_size}, {num_layers}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"{name}: dropout must be in [0, 1), got {dropout}")
+        check_sizes(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        dropout = check_probability(name, "dropout", dropout, high_open=True)
         self.spec = spec
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
@@ -79,6 +76,7 @@ class RNNBase(Module):
         """Validate the input; returns True when it is unbatched (2-D)."""
         name, f = type(self).__name__, self.input_size
         layout = "(batch, seq_len, {f})" if self.batch_first else "(seq_len, batch, {f})"
+        check_tensor(name, "the input", x)
         if x.ndim not in (2, 3) or x.shape[-1] != f:
             raise ValueError(f"{name}: expected input of shape {layout.format(f=f)} or "
                              f"(seq_len, {f}) unbatched, got {x.shape}")

@@ -120,7 +120,9 @@ class StateRecord:
         self._calls: dict = {}
 
     def add(self, layer: Any, traces: list[Trace]) -> None:
-        self._calls.setdefault(layer, []).append([t.arrays() for t in traces])
+        name = type(layer).__name__
+        self._calls.setdefault(layer, []).append(
+            _PerLayer(name, [_Recorded(name, t.arrays()) for t in traces]))
 
     def calls(self, layer: Any) -> list[list[dict[str, Any]]]:
         return self._calls.get(layer, [])
@@ -140,6 +142,32 @@ class StateRecord:
 
     def __len__(self) -> int:
         return len(self._calls)
+
+
+class _PerLayer(list):
+    """A call's recordings, [k * num_directions + d]; an index out of range says so."""
+
+    def __init__(self, layer: str, items: list):
+        super().__init__(items)
+        self.layer = layer
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, int) and not -len(self) <= i < len(self):
+            raise IndexError(f"record_states: index {i} is out of range: this {self.layer} "
+                             f"recorded {len(self)} (layer, direction) pairs, indexed "
+                             "k * num_directions + d")
+        return super().__getitem__(i)
+
+
+class _Recorded(dict):
+    """name -> (T, B, H) array; a name the cell does not have says which it has."""
+
+    def __init__(self, layer: str, arrays: dict):
+        super().__init__(arrays)
+        self.layer = layer
+
+    def __missing__(self, name: Any) -> Any:
+        raise KeyError(f"record_states: the {self.layer} records {sorted(self)}, not {name!r}")
 
 
 @contextlib.contextmanager

@@ -19,7 +19,9 @@ def set_fused_default(flag: bool) -> bool:
     """Make cells and layers built with ``fused=None`` run fused (True) or composite
     (False) cells from now on; returns the previous setting."""
     global _fused_default
-    old, _fused_default = _fused_default, bool(flag)
+    if not isinstance(flag, bool):  # bool("no") is True
+        raise TypeError(f"set_fused_default: flag must be True or False, got {flag!r}")
+    old, _fused_default = _fused_default, flag
     return old
 
 

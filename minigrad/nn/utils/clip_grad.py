@@ -9,16 +9,34 @@ Both functions change ``p.grad`` in place and skip parameters without a gradient
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Iterable
 
 from minigrad import backend
 from minigrad.tensor import Tensor
 
 
-def _grads(parameters: Tensor | Iterable[Tensor]) -> list:
+def _grads(parameters: Tensor | Iterable[Tensor], op: str) -> list:
     if isinstance(parameters, Tensor):
         parameters = [parameters]
+    if hasattr(parameters, "named_parameters"):  # a Module
+        raise TypeError(f"{op}: expected the parameters (model.parameters()), got a "
+                        f"{type(parameters).__name__} module")
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise TypeError(f"{op}: expected an iterable of Tensors, got "
+                        f"{type(parameters).__name__}") from None
+    for i, p in enumerate(parameters):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{op}: item {i} is a {type(p).__name__}, not a Tensor")
     return [p.grad.array for p in parameters if p.grad is not None]
+
+
+def _number(op: str, what: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {what} must be a number, got {value!r}")
+    return float(value)
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
@@ -30,8 +48,13 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     absolute entry). As in PyTorch the scale is max_norm / (norm + 1e-6), applied only
     when below 1.
     """
-    grads = _grads(parameters)
-    norm_type = float(norm_type)
+    grads = _grads(parameters, "clip_grad_norm_")
+    max_norm = _number("clip_grad_norm_", "max_norm", max_norm)
+    norm_type = _number("clip_grad_norm_", "norm_type", norm_type)
+    if not max_norm >= 0:  # a negative one would flip every gradient's sign
+        raise ValueError(f"clip_grad_norm_: max_norm must be >= 0, got {max_norm}")
+    if not norm_type > 0:
+        raise ValueError(f"clip_grad_norm_: norm_type must be > 0 (or inf), got {norm_type}")
     if not grads:
         return 0.0
     if math.isinf(norm_type):
@@ -55,10 +78,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clamp every gradient entry into [-clip_value, clip_value]."""
-    clip_value = float(clip_value)
-    if clip_value < 0:
+    clip_value = _number("clip_grad_value_", "clip_value", clip_value)
+    if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for g in _grads(parameters):
+    for g in _grads(parameters, "clip_grad_value_"):
         backend.get_array_module(g).clip(g, -clip_value, clip_value, out=g)
 
 
