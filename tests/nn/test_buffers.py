@@ -18,7 +18,7 @@ def _layer(cls=mg.nn.LSTM, **kw):
     return cls(F, H, dtype="float64", fused=True, **kw)
 
 
-def _kept(layer, name="gates", w="weight_hh_l0"):
+def _kept(layer, name="h", w="weight_hh_l0"):
     """The pool's arrays for ``name`` (a new list: the caller's references count)."""
     return list(pool_for(getattr(layer, w)).kept.get(name, []))
 
