@@ -122,8 +122,11 @@ class Function:
             self.created_at = _user_line()
             _check_finite(self, ys if isinstance(ys, tuple) else (ys,), "forward")
         if type(ys) is not tuple:      # one output: the common case
-            out = _new(Tensor)
+            out = _new(Tensor)         # every slot set here, as tensor._init does
             out.array = backend.scalar_to_array(ys) if isinstance(ys, _SCALARS) else ys
+            out._index = 0
+            out.grad = out.name = out._hooks = out._rebinds = None
+            out._retain = False
             if gen >= 0:               # make this call a node of the graph
                 self.inputs = inputs
                 self.generation = gen + 1
@@ -131,6 +134,9 @@ class Function:
                 self.writes_seen = _writes.writes
                 out.grad_fn = self
                 out.requires_grad = True
+            else:
+                out.grad_fn = None
+                out.requires_grad = False
             return out
         outs = [Tensor._wrap(y) for y in ys]
         if gen >= 0:

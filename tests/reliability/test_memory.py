@@ -156,3 +156,15 @@ def test_truncated_bptt_over_a_million_characters_runs_in_bounded_memory():
     (now_early, peak_early), (now_end, peak_end) = peaks[10], peaks[62]
     assert peak_end - start < 1.5 * (peak_early - start) + 100_000, (peak_early, peak_end)
     assert now_end - now_early < 200_000
+
+
+def test_a_long_graph_holds_no_dict_per_tensor_and_users_may_still_set_attributes():
+    """Tensors keep their fields in slots: after 10,000 tensors exist (when CPython
+    stops sharing dict keys between instances), an op's output still holds no dict."""
+    many = mg.tensor(mg.zeros(10_000, 1).array).unbind(0)
+    x = mg.ones(1, 4, requires_grad=True)
+    y = mg.tanh(x @ mg.ones(4, 4, requires_grad=True) + 1.0)
+    for t in (y, y.grad_fn.inputs[0], many[-1]):
+        assert not any(type(r) is dict for r in gc.get_referents(t)), type(t.grad_fn)
+    y.tag = "mine"                       # as PyTorch allows: a dict made on demand
+    assert y.tag == "mine" and isinstance(y.__dict__, dict)
