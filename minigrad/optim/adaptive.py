@@ -40,8 +40,13 @@ class Adagrad(Optimizer):
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * p.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] += grad * grad
-        p.array -= clr * (grad / (xp.sqrt(state["sum"]) + group["eps"]))
+        total = state["sum"]
+        total += grad * grad
+        step = xp.sqrt(total)           # the step built in one array: the same numbers as
+        step += group["eps"]            # clr * (grad / (sqrt(sum) + eps)), fewer temporaries
+        xp.divide(grad, step, out=step)
+        step *= clr
+        p.array -= step
 
 
 class RMSprop(Optimizer):
