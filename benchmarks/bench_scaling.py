@@ -164,7 +164,7 @@ def main() -> None:
     print(f"threads {threads}, float32, B {rnn_peers.B}, V {rnn_peers.V}, E {rnn_peers.E}; "
           f"medians of {repeat} steps (1 above T*H = 64*1024); each configuration in its "
           "own process")
-    out: dict = {"threads": threads, "repeat": repeat, "B": rnn_peers.B}
+    out: dict = {"threads": threads, "repeat": repeat, "quick": args.quick, "B": rnn_peers.B}
     for peer in ("minigrad fused", "hand NumPy"):
         by_t = lstm_rows(peer, [(t, 256) for t in ts], repeat)
         by_h = lstm_rows(peer, [(64, h) for h in hs], repeat)
