@@ -22,9 +22,18 @@ endif
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
+# every benchmark, its figures as JSON in $(BENCH_OUT), then benchmarks/RESULTS.md and the
+# README's speed table written from them (make bench BENCH_FLAGS=--quick: a smoke run)
+BENCH_OUT   ?= out/bench
+BENCH_FLAGS ?=
+BENCH_RUN    = PYTHONPATH=$(CURDIR) $(PY)
+
 bench: $(VENV)/.installed
-	$(PY) benchmarks/bench_engine.py
-	$(PY) benchmarks/bench_rnn.py
+	$(BENCH_RUN) benchmarks/bench_engine.py $(BENCH_FLAGS) --json $(BENCH_OUT)/engine.json
+	$(BENCH_RUN) benchmarks/bench_rnn.py $(BENCH_FLAGS) --json $(BENCH_OUT)/rnn.json
+	$(BENCH_RUN) benchmarks/bench_rnn.py $(BENCH_FLAGS) --tuned-malloc --json $(BENCH_OUT)/rnn_tuned.json
+	$(BENCH_RUN) benchmarks/bench_scaling.py $(BENCH_FLAGS) --json $(BENCH_OUT)/scaling.json
+	$(BENCH_RUN) benchmarks/report.py $(BENCH_OUT)
 
 # regenerate the pictures the README shows
 docs: $(VENV)/.installed dot

@@ -250,6 +250,8 @@ class _ClassLoss(Function):
     def _scale(self, g):
         """d(output)/d(row loss), (M, 1), zero on ignored rows."""
         xp = get_array_module(g)
+        if self.every and self.reduction != "none":   # one number for every row
+            return g if self.reduction == "sum" else g / max(len(self.valid), 1)
         if self.reduction == "none":
             s = g.reshape(-1)
         elif self.reduction == "sum":
