@@ -151,7 +151,8 @@ def main() -> None:
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
     threads = int(os.environ["OMP_NUM_THREADS"])
-    out = {"threads": threads, "repeat": repeat, "quick": args.quick, "torch": has_torch, "numpy": np.__version__}
+    out = {"threads": threads, "repeat": repeat, "quick": args.quick,
+           "torch": has_torch, "numpy": np.__version__}
     torch_or = (lambda peer, r: run_peer(peer, r)) if has_torch else (lambda peer, r: None)
     skipped = "(not installed: skipped)"
 

@@ -178,7 +178,8 @@ def main() -> None:
           f"numpy {np.__version__}; malloc {malloc}"
           + ("" if has_torch else "; torch not installed: its peers skipped"))
     out = {"threads": int(os.environ["OMP_NUM_THREADS"]), "malloc": malloc,
-           "repeat": rep, "rounds": rounds, "quick": args.quick, "torch": has_torch, "numpy": np.__version__}
+           "repeat": rep, "rounds": rounds, "quick": args.quick,
+           "torch": has_torch, "numpy": np.__version__}
     names = ["hand NumPy", "minigrad fused", "minigrad composite"]
     names += ["PyTorch nn.LSTM", "PyTorch LSTMCell loop"] if has_torch else []
     d = report(f"\nLSTM LM step (V{V} E{E} H{H} B{B} T{T}, mean CE, SGD)",
