@@ -63,7 +63,7 @@ def _figures(fused_ms, hand_ms, both=(0.2, 0.2), torch_both=(0.1, 0.3)):
            "memory_ratio": 1.0}
     return {"engine": {"rnn": {"minigrad": dict(zip(("forward", "backward"), both)),
                                "torch": dict(zip(("forward", "backward"), torch_both))}},
-            "rnn": {"lstm": block, "rnn": block},
+            "rnn": {"lstm": block, "rnn": block}, "rnn_tuned": {"lstm": block},
             "scaling": {"minigrad fused": {"by_T": [row, {**row, "T": 128}], "by_H": [row]},
                         "rnn": [{"steps": 10, "peak_mb": 1.0}, {"steps": 50, "peak_mb": 5.0}]}}
 
