@@ -30,9 +30,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import minigrad as mg  # noqa: E402
+import minigrad as mg
 
 torch = None  # optional: imported only in the process that measures PyTorch
 

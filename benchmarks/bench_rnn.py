@@ -46,10 +46,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnn_peers  # noqa: E402
-from rnn_peers import B, E, H, PEERS, T, V, RH, RT, RV  # noqa: E402
+import rnn_peers
+from rnn_peers import B, E, H, PEERS, T, V, RH, RT, RV
 
 # ------------------------------------------------------------------ timing
 def timed(step, repeat: int, warmup: int = 2) -> tuple[float, float, float]:

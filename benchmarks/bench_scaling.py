@@ -34,9 +34,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import rnn_peers  # noqa: E402
+import rnn_peers
 
 TS, HS = [64, 256, 1024, 4096], [128, 256, 512, 1024]
 RNN_STEPS = [10_000, 50_000]

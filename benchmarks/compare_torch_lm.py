@@ -21,12 +21,12 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see models/__main__.py
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import minigrad as mg  # noqa: E402
-import minigrad.optim  # noqa: E402, F401
-from models.data import CharTokenizer, batchify, bptt_batches, load_text  # noqa: E402
-from models.lm import LanguageModel, detach_state  # noqa: E402
+import minigrad as mg
+import minigrad.optim
+from models.data import CharTokenizer, batchify, bptt_batches, load_text
+from models.lm import LanguageModel, detach_state
 
 
 def data(n_train: int, n_val: int, batch: int):

@@ -21,11 +21,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import minigrad as mg  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
-from rnn_peers import LR, RH, RT, RV, numpy_rnn, rnn_batch  # noqa: E402
+import minigrad as mg
+import minigrad.nn.functional as F
+from rnn_peers import LR, RH, RT, RV, numpy_rnn, rnn_batch
 
 PHASES = ("zero_grad", "RNN forward", "head", "loss", "backward", "clip", "Adagrad")
 

@@ -11,7 +11,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.nn.functional as F
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 from minigrad import nn
 
 torch = None  # imported only in the child processes that measure PyTorch

@@ -174,7 +174,7 @@ def randperm(n: int, dtype: Any = None, device: str | None = None) -> Tensor:
                   device=device)
 
 
-def multinomial(input: Tensor, num_samples: int,  # noqa: A002 (PyTorch's names)
+def multinomial(input: Tensor, num_samples: int,
                 replacement: bool = False) -> Tensor:
     """Draw ``num_samples`` indices from the non-negative weights in ``input`` (1-D, or
     one draw per row of a 2-D one), as ``torch.multinomial``; int64."""

@@ -333,7 +333,7 @@ class Tensor:
     def sigmoid_(self): return ops.inplace.unary_(self, "sigmoid")
     def relu_(self): return ops.inplace.unary_(self, "relu")
     def abs_(self): return ops.inplace.unary_(self, "abs")
-    def clamp_(self, min=None, max=None): return ops.inplace.clamp_(self, min, max)  # noqa: A002
+    def clamp_(self, min=None, max=None): return ops.inplace.clamp_(self, min, max)
     clip_ = clamp_
     def zero_(self): return ops.inplace.zero_(self)
     def fill_(self, value): return ops.inplace.fill_(self, value)
@@ -368,7 +368,7 @@ class Tensor:
     def cos(self): return ops.cos(self)
     def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
     def abs(self): return ops.abs(self)
-    def clip(self, min=None, max=None): return ops.clip(self, min, max)  # noqa: A002
+    def clip(self, min=None, max=None): return ops.clip(self, min, max)
     clamp = clip
     def maximum(self, o): return ops.maximum(self, o)
     def minimum(self, o): return ops.minimum(self, o)
@@ -418,7 +418,7 @@ class Tensor:
     def unbind(self, *a, **kw): return ops.unbind(self, *a, **kw)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 (PyTorch's name)
+    def T(self) -> Tensor:
         return ops.transpose(self)
 
 

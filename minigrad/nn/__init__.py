@@ -21,7 +21,7 @@ __all__ = ["Module", "Parameter", "eval_mode", "functional", "init", "utils",
            "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
 
 # Recurrent layers (RNN, LSTM, GRU and their cells) are imported below.
-from minigrad.nn import recurrent  # noqa: E402
-from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell  # noqa: E402
+from minigrad.nn import recurrent
+from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell
 
 __all__ += ["recurrent", "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]

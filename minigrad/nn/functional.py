@@ -307,7 +307,7 @@ class NLLLoss(_ClassLoss):
         return _unrows(gz, shape)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",
                   ignore_index: int = -100) -> Tensor:
     """Softmax cross-entropy of ``input`` logits (N, C) or (N, C, d1, ...) against
     integer class ``target`` (N,) or (N, d1, ...); ``reduction`` "mean" (over the
@@ -317,7 +317,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     return CrossEntropy(t, valid, reduction, shape)(input)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean",
              ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (as cross_entropy's)."""
     _check_reduction("nll_loss", reduction)
@@ -340,7 +340,7 @@ def _same_shape(op: str, x: Tensor, y: Tensor) -> None:
                          "(minigrad does not broadcast losses: it hides shape bugs)")
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or summed) squared error; target may itself require grad."""
     target = _tensor(target, _floating_input("mse_loss", input), "mse_loss")
     _same_shape("mse_loss", input, target)
@@ -348,7 +348,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # 
     return _reduce("mse_loss", d * d, reduction)
 
 
-def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean (or summed) absolute error; the gradient at a zero difference is 0."""
     target = _tensor(target, _floating_input("l1_loss", input), "l1_loss")
     _same_shape("l1_loss", input, target)
@@ -383,7 +383,7 @@ class BCEWithLogits(Function):
         return gx, gy
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Any,
                                      weight: Any = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
     """-[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], stable for any logit ``x``.

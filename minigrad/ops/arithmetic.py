@@ -167,7 +167,7 @@ def div(a: Any, b: Any) -> Tensor:
     return Div()(operand(a), operand(b))
 
 
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors the operator's name)
+def pow(a: Any, b: Any) -> Tensor:
     return Pow()(operand(a), operand(b))
 
 

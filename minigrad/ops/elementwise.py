@@ -304,16 +304,16 @@ def softplus(x: Tensor) -> Tensor:
     return Softplus()(floating(x))
 
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001
+def abs(x: Tensor) -> Tensor:
     return Abs()(x)
 
 
-def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Values below ``min`` become ``min``, above ``max`` become ``max``; the bounds are
     numbers or tensors that broadcast against x (not differentiated)."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    min, max = _bound(min), _bound(max)  # noqa: A001
+    min, max = _bound(min), _bound(max)
     scalars = isinstance(min, numbers.Real) and isinstance(max, numbers.Real)
     if scalars and min > max:
         raise ValueError(f"clip: min {min} is greater than max {max}")

@@ -160,7 +160,7 @@ def unary_(x: Tensor, name: str) -> Tensor:
     return apply(x, name + "_", fn)
 
 
-def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return apply(x, "clamp_", lambda t: E.clip(t, min, max))
 
 

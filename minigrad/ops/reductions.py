@@ -144,7 +144,7 @@ def _reduce(cls, x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
 
 
 @torch_keywords
-def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _reduce(Sum, x, axis, keepdims, "sum")
 
 
@@ -173,13 +173,13 @@ def _max_or_min(cls, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bo
     return _reduce(cls, x, axis, keepdims or keepdim, op)
 
 
-def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False):
     """Largest values (see ``_max_or_min`` for what each spelling returns)."""
     return _max_or_min(Max, x, dim, keepdim, axis, keepdims, "max")
 
 
-def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool = False):
     """Smallest values (see ``_max_or_min``)."""
     return _max_or_min(Min, x, dim, keepdim, axis, keepdims, "min")

@@ -47,7 +47,7 @@ def _take(x: Tensor, indices, axis: int) -> ValuesIndices:
 
 
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> ValuesIndices:  # noqa: A002 (PyTorch's name)
+         sorted: bool = True) -> ValuesIndices:
     """The ``k`` largest (or smallest) values along ``dim`` and where they were, largest
     first. Among equal values the lower index comes first."""
     if x.ndim == 0:

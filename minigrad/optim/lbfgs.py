@@ -163,7 +163,7 @@ class LBFGS(Optimizer):
         return loss, g
 
     # --------------------------------------------------------- the step
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:  # noqa: C901
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         if closure is None:
             raise TypeError("LBFGS.step needs a closure that recomputes the loss: "
                             "opt.step(closure), with closure() doing zero_grad, forward, "

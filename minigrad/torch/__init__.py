@@ -36,7 +36,7 @@ from minigrad.ops import (abs, add, argmax, argmin, cat, chunk, clamp, clip, con
                           permute, pow, relu, reshape, sigmoid, sin, softmax, sort, split, sqrt,
                           squeeze, stack, sub, sum, t, tanh, topk, transpose, unbind, unsqueeze,
                           where)
-from minigrad.torch import autograd, nn, serialization, utils  # noqa: I001
+from minigrad.torch import autograd, nn, serialization, utils
 from minigrad.torch.convert import from_torch, to_torch
 from minigrad.torch.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                                    HalfTensor, IntTensor, LongTensor, ShortTensor, Tensor, bool,
@@ -47,7 +47,7 @@ from minigrad.torch.serialization import load, save
 mm = matmul
 
 
-def bmm(input: Any, mat2: Any) -> Any:  # noqa: A002
+def bmm(input: Any, mat2: Any) -> Any:
     """Batched matrix product of (B, n, m) and (B, m, p) tensors."""
     if input.ndim != 3 or mat2.ndim != 3:
         raise ValueError(f"bmm: expects two 3-D tensors, got shapes {input.shape} and "
@@ -59,19 +59,19 @@ Size = tuple
 manual_seed = _mg.manual_seed
 
 
-def zeros_like(input: Any, dtype: Any = None, device: Any = None,  # noqa: A002
+def zeros_like(input: Any, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Any:
     return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                  requires_grad=requires_grad)
 
 
-def ones_like(input: Any, dtype: Any = None, device: Any = None,  # noqa: A002
+def ones_like(input: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Any:
     return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
 
-def full_like(input: Any, fill_value: Any, dtype: Any = None, device: Any = None,  # noqa: A002
+def full_like(input: Any, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Any:
     return full(input.shape, fill_value, dtype=dtype or input.dtype,
                 device=device or input.device, requires_grad=requires_grad)
@@ -98,11 +98,11 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, _mg.Tensor)
 
 
-def is_floating_point(input: Any) -> bool:  # noqa: A002
+def is_floating_point(input: Any) -> bool:
     return input.is_floating_point()
 
 
-def numel(input: Any) -> int:  # noqa: A002
+def numel(input: Any) -> int:
     return input.numel()
 
 
@@ -114,7 +114,7 @@ def set_default_dtype(dtype: Any) -> None:
     _mg.set_default_dtype(dtype)
 
 
-class set_grad_enabled:  # noqa: N801 (PyTorch's name)
+class set_grad_enabled:
     """``torch.set_grad_enabled(False)`` switches recording off at once (as a call) or
     for a block (``with torch.set_grad_enabled(train):``), like PyTorch's."""
 

@@ -8,7 +8,7 @@ from minigrad.autograd import detect_anomaly, enable_grad, no_grad, state
 from minigrad.tensor import Tensor
 
 
-def Variable(data: Any, requires_grad: bool = False) -> Tensor:  # noqa: N802
+def Variable(data: Any, requires_grad: bool = False) -> Tensor:
     """Old PyTorch's wrapper: today just the tensor (requiring grad if asked)."""
     t = data if isinstance(data, Tensor) else Tensor(data)
     return t.requires_grad_(True) if requires_grad else t

@@ -42,7 +42,7 @@ _TWINS: dict[str, list[str]] = {
 
 def _torch():
     try:
-        import torch  # noqa: PLC0415  (optional: only the way out needs it)
+        import torch
     except ImportError as e:
         raise ImportError("to_torch / from_torch need PyTorch: pip install torch") from e
     return torch

@@ -25,7 +25,7 @@ int32 = int = backend.int32
 int16 = short = backend.as_dtype("int16").type
 int8 = backend.as_dtype("int8").type
 uint8 = backend.as_dtype("uint8").type
-bool = backend.bool_  # noqa: A001
+bool = backend.bool_
 
 
 class _LegacyType(type):
@@ -68,13 +68,13 @@ CharTensor, ByteTensor, BoolTensor = (_BY_NAME[n] for n in
                                       ("CharTensor", "ByteTensor", "BoolTensor"))
 
 
-class device(str):  # noqa: N801 (PyTorch's name)
+class device(str):
     """``torch.device("cuda", 0)``, ``torch.device("cpu")``: a device name that is also a
     ``str``, so every minigrad call taking 'cpu' or 'cuda:0' takes it as it is."""
     type: str
     index: Any
 
-    def __new__(cls, type: Any, index: Any = None) -> device:  # noqa: A002
+    def __new__(cls, type: Any, index: Any = None) -> device:
         if isinstance(type, device) and index is None:
             return type
         text = str(type) if index is None else f"{type}:{index}"

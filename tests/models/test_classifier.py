@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 from models.classifier import SequenceClassifier, classifier_task
 from models.data import load_digits_sequences, train_test_split
 from models.train import Trainer

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 from models.data import load_sunspots, make_windows, weigend_split, weigend_variance
 from models.forecaster import Forecaster, LinearAR, forecaster_task
 from models.metrics import arv

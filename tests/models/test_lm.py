@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 from models.data import CharTokenizer, WordTokenizer, batchify
 from models.lm import (LanguageModel, LMTask, detach_state, grad_norm_per_step,
                        unigram_entropy_bits)

@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from models import plots  # noqa: E402
+from models import plots
 
 
 def test_confusion_plot_writes_a_png(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 from models.checkpoint import load_checkpoint
 from models.classifier import SequenceClassifier, classifier_task
 from models.data import CharTokenizer

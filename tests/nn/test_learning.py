@@ -3,7 +3,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.nn.functional as F
-import minigrad.optim  # noqa: F401
+import minigrad.optim
 
 TEXT = "hello world, hello minigrad"
 

@@ -115,7 +115,7 @@ def _previous(parent):
     folder.mkdir()
     sys.path.insert(0, HERE)
     try:
-        import children  # noqa: PLC0415  (the helper module of these tests)
+        import children
     finally:
         sys.path.remove(HERE)
     children.save(folder / "checkpoint.mg", 1)

@@ -130,7 +130,7 @@ class RNNBase(Module):
         return tuple(states) if self.spec.cell_state else states[0]
 
     # ------------------------------------------------------------- forward
-    def forward(self, input: Tensor, hx: Any = None, lengths: Any = None):  # noqa: A002
+    def forward(self, input: Tensor, hx: Any = None, lengths: Any = None):
         name = type(self).__name__
         if isinstance(input, PackedSequence):
             if lengths is not None:

@@ -89,7 +89,7 @@ def _unpacked_lengths(packed: PackedSequence) -> Any:
     return lengths if packed.unsorted_indices is None else lengths[packed.unsorted_indices]
 
 
-def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,  # noqa: A002
+def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                          enforce_sorted: bool = True) -> PackedSequence:
     """Pack a padded (T, B, *) batch (or (B, T, *)) of sequences of ``lengths``.
 
