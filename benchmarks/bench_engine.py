@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np
 
 import minigrad as mg
+from figures import write_json
 
 torch = None  # optional: imported only in the process that measures PyTorch
 
@@ -190,9 +191,7 @@ def main() -> None:
     else:
         print(f"  PyTorch CPU   {skipped}")
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1)
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import numpy as np
 
+from figures import write_json
 import rnn_peers
 from rnn_peers import B, E, H, PEERS, T, V, RH, RT, RV
 
@@ -210,12 +211,6 @@ def main() -> None:
           f", composite / fused = {_fmt(rnn['composite/fused'])}")
     if args.json:
         write_json(args.json, {**out, "lstm": lstm, "rnn": rnn})
-
-
-def write_json(path: str, data: dict) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(data, f, indent=1)
 
 
 if __name__ == "__main__":

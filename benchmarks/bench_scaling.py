@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np
 
 import rnn_peers
+from figures import write_json
 
 TS, HS = [64, 256, 1024, 4096], [128, 256, 512, 1024]
 RNN_STEPS = [10_000, 50_000]
@@ -182,9 +183,7 @@ def main() -> None:
               f"peak {m['peak_mb']:7.1f} MB  ({m['peak_mb'] * 2**20 / steps / 1024:4.2f} KB/step)")
     out["rnn"] = rnn
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1)
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":
