@@ -396,6 +396,31 @@ class Tensor:
     def topk(self, k, dim=-1, largest=True, sorted=True): return ops.topk(self, k, dim, largest)
     def sort(self, dim=-1, descending=False): return ops.sort(self, dim, descending)
 
+    # reductions and tests PyTorch code uses (dim= / keepdim= as above; var and std
+    # divide by N - 1 unless unbiased=False or correction= says otherwise)
+    def norm(self, *a, **kw): return ops.norm(self, *a, **kw)
+    def var(self, *a, **kw): return ops.var(self, *a, **kw)
+    def std(self, *a, **kw): return ops.std(self, *a, **kw)
+    def prod(self, *a, **kw): return ops.prod(self, *a, **kw)
+    def cumsum(self, *a, **kw): return ops.cumsum(self, *a, **kw)
+    def all(self, *a, **kw): return ops.all(self, *a, **kw)
+    def any(self, *a, **kw): return ops.any(self, *a, **kw)
+    def flip(self, *dims, **kw): return ops.flip(self, *dims, **kw)
+    def sign(self): return ops.sign(self)
+    def isnan(self): return ops.isnan(self)
+    def isinf(self): return ops.isinf(self)
+    def isfinite(self): return ops.isfinite(self)
+    def isclose(self, other, *a, **kw): return ops.isclose(self, other, *a, **kw)
+    def allclose(self, other, *a, **kw): return ops.allclose(self, other, *a, **kw)
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices, each transposed)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT: needs a matrix or a batch of matrices, got a tensor of "
+                             f"shape {self.shape}")
+        return ops.transpose(self, -2, -1)
+
     def clone(self): return ops.clone(self)
     def reshape(self, *shape): return ops.reshape(self, *shape)
     view = reshape

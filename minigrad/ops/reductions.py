@@ -1,12 +1,15 @@
 """Reductions and the softmax family.
 
 A reduction's backward puts the gradient back on the reduced axes: ``sum`` spreads it
-evenly, ``max`` gives it to the winners. logsumexp and (log_)softmax subtract the max
-first, so large logits neither overflow nor lose precision.
+evenly, ``max`` gives it to the winners, ``prod`` gives each factor the product of the
+others. logsumexp and (log_)softmax subtract the max first, so large logits neither
+overflow nor lose precision. ``all`` / ``any`` answer in bools, outside autograd.
 """
 from __future__ import annotations
 
 import builtins
+import numbers
+import warnings
 from typing import Any
 
 from minigrad.autograd import Function
@@ -71,6 +74,75 @@ class Max(Function):
 
 class Min(Max):
     reduce = "min"
+
+
+class Prod(Function):
+    """y = x_1 x_2 ... x_n over the axes; dy/dx_i = the product of the others.
+
+    That is y / x_i while no factor is 0. With one zero, the zero's gradient is the
+    product of the rest and every other gradient is 0; with two or more, all are 0.
+    So the product of the non-zero factors, not y / x (0 / 0), is what backward uses.
+    """
+
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        self.saved = x
+        return x.prod(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, g):
+        x = self.saved
+        xp = get_array_module(x)
+        zero = x == 0
+        nonzero = xp.where(zero, 1, x)
+        rest = nonzero.prod(axis=self.axis, keepdims=True)  # product of the non-zeros
+        zeros = zero.sum(axis=self.axis, keepdims=True)
+        d = xp.where(zeros == 0, rest / nonzero, xp.where(zero & (zeros == 1), rest, 0))
+        return _expand(g, x.shape, self.axis, self.keepdims) * d
+
+
+class Var(Function):
+    """Variance with a correction: v = sum (x - mean)^2 / (N - correction), N values
+    per result; dv/dx = 2 (x - mean) / (N - correction).
+
+    ``root``: the standard deviation s = sqrt(v), ds/dx = (x - mean) / ((N - c) s),
+    taken as 0 where s is 0 (a constant row: PyTorch's choice). Where N - c <= 0 the
+    result is nan (or inf), as in PyTorch, without NumPy's divide warnings."""
+
+    def __init__(self, axis, keepdims, count: int, correction: float, root: bool):
+        self.axis, self.keepdims, self.root = axis, keepdims, root
+        self.count, self.dof = count, count - correction
+
+    @property
+    def name(self) -> str:
+        return "Std" if self.root else "Var"
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        d = x - x.sum(axis=self.axis, keepdims=True) / builtins.max(self.count, 1)
+        y = _over_dof((d * d).sum(axis=self.axis, keepdims=self.keepdims), self.dof)
+        if self.root:
+            y = xp.sqrt(y)
+        self.saved = d, y
+        return y
+
+    def backward(self, g):
+        d, y = self.saved
+        xp = get_array_module(g)
+        g = _expand(g, d.shape, self.axis, self.keepdims)
+        if self.root:  # ds = dv / (2 s)
+            s = _expand(y, d.shape, self.axis, self.keepdims)
+            g = xp.where(s == 0, 0, g / (2 * xp.where(s == 0, 1, s)))
+        return _over_dof(2 * d * g, self.dof)
+
+
+def _over_dof(num, dof: float):
+    """num / dof; for dof <= 0 what dividing by 0 gives (inf, -inf or nan), silently."""
+    if dof > 0:
+        return num / dof
+    xp = get_array_module(num)
+    return xp.where(num > 0, xp.inf, xp.where(num < 0, -xp.inf, xp.nan)).astype(num.dtype)
 
 
 class LogSumExp(Function):
@@ -151,6 +223,75 @@ def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 @torch_keywords
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return _reduce(Mean, x, axis, keepdims, "mean")
+
+
+@torch_keywords
+def prod(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Product of the elements (over ``axis``); integers and bools give int64, as in
+    PyTorch. The gradient is right where factors are 0 (see ``Prod``)."""
+    return _reduce(Prod, x, axis, keepdims, "prod")
+
+
+@torch_keywords
+def var(x: Tensor, axis: Any = None, unbiased: Any = None, keepdims: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Variance, PyTorch's: divided by N - 1 (``unbiased=True``, ``correction=1``) unless
+    told otherwise (``unbiased=False`` or ``correction=0``: divided by N). Note NumPy's
+    ``var`` divides by N; here the names and the default are PyTorch's."""
+    return _var(x, axis, unbiased, keepdims, correction, "var")
+
+
+@torch_keywords
+def std(x: Tensor, axis: Any = None, unbiased: Any = None, keepdims: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Standard deviation: the square root of ``var`` (the same arguments)."""
+    return _var(x, axis, unbiased, keepdims, correction, "std")
+
+
+def _var(x: Tensor, axis: Any, unbiased: Any, keepdims: bool, correction: Any,
+         op: str) -> Tensor:
+    if isinstance(axis, bool):  # PyTorch's x.var(False): the unbiased flag alone
+        axis, unbiased = None, axis if unbiased is None else unbiased
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}: give unbiased= or correction=, not both")
+    if unbiased is not None and not isinstance(unbiased, bool):
+        raise TypeError(f"{op}: unbiased must be True or False, got {unbiased!r}")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    if isinstance(correction, bool) or not isinstance(correction, numbers.Real):
+        raise TypeError(f"{op}: correction must be a number, got {correction!r}")
+    x = floating(x)
+    axis = norm_axis(axis, builtins.max(x.ndim, 1), op)
+    if x.ndim == 0:
+        axis = None  # a 0-d tensor takes dim 0 and -1
+    axes = range(x.ndim) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    if count - correction <= 0:
+        warnings.warn(f"{op}: degrees of freedom is <= 0 ({count} values per result, "
+                      f"correction={correction}): the result is nan or inf, as in PyTorch",
+                      UserWarning, stacklevel=3)
+    return Var(axis, keepdims, count, correction, op == "std")(x)
+
+
+@torch_keywords
+def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """True where every element (over ``axis``) is non-zero: a bool tensor, untracked."""
+    return _logical(x, axis, keepdims, "all")
+
+
+@torch_keywords
+def any(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """True where some element (over ``axis``) is non-zero: a bool tensor, untracked."""
+    return _logical(x, axis, keepdims, "any")
+
+
+def _logical(x: Tensor, axis: Any, keepdims: bool, op: str) -> Tensor:
+    axis = norm_axis(axis, builtins.max(x.ndim, 1), op)
+    if x.ndim == 0:
+        axis = None  # a 0-d tensor takes dim 0 and -1 and is its own answer
+    return Tensor._wrap(getattr(x.array, op)(axis=axis, keepdims=keepdims))
 
 
 def _max_or_min(cls, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool,

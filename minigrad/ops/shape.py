@@ -90,6 +90,19 @@ class BroadcastTo(Function):
         return f"broadcast_to: cannot broadcast {tuple(x.shape)} to {self.shape}"
 
 
+class Flip(Function):
+    """The order of the elements reversed along some axes; the gradient flips back."""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return get_array_module(x).flip(x, self.axes)
+
+    def backward(self, g):
+        return get_array_module(g).flip(g, self.axes)
+
+
 class Repeat(Function):
     """PyTorch's ``x.repeat(r0, r1, ...)`` (NumPy's tile): the backward adds up the
     gradients of all the copies of each element."""
@@ -213,6 +226,18 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
                          f"size ({n}) of dim {dim} (tensor of shape {x.shape})")
     return x[(slice(None),) * axis + (slice(start, start + int(length)),)]
+
+
+def flip(x: Tensor, *dims: Any, **kw: Any) -> Tensor:
+    """``x.flip(0)``, ``x.flip(0, 1)``, ``torch.flip(x, dims=(0, 1))``: reversed along
+    those axes (PyTorch's flip takes the axes to flip; none flips nothing)."""
+    if kw:
+        if dims or set(kw) != {"dims"}:
+            raise TypeError(f"flip: takes the dims positionally or as dims=, got "
+                            f"{dims} and {sorted(kw)}")
+        dims = (kw["dims"],)
+    axes = norm_axis(_shape_arg(dims), max(x.ndim, 1), "flip")
+    return Flip(axes)(x) if x.ndim and axes else clone(x)
 
 
 def permute(x: Tensor, *axes: int) -> Tensor:

@@ -30,12 +30,13 @@ from minigrad import optim
 from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, state as _state
 from minigrad.creation import (arange, eye, from_numpy, full, linspace, multinomial, ones, rand,
                                randint, randn, randperm, tensor, zeros)
-from minigrad.ops import (abs, add, argmax, argmin, cat, chunk, clamp, clip, concat, cos, div,
-                          exp, flatten, index_select, log, log1p, log_softmax, logsumexp,
-                          masked_fill, matmul, max, maximum, mean, min, minimum, mul, narrow, neg,
-                          permute, pow, relu, reshape, sigmoid, sin, softmax, sort, split, sqrt,
-                          squeeze, stack, sub, sum, t, tanh, topk, transpose, unbind, unsqueeze,
-                          where)
+from minigrad.ops import (abs, add, all, allclose, any, argmax, argmin, cat, chunk, clamp, clip,
+                          concat, cos, cumsum, div, exp, flatten, flip, index_select, isclose,
+                          isfinite, isinf, isnan, log, log1p, log_softmax, logsumexp, masked_fill,
+                          matmul, max, maximum, mean, min, minimum, mul, narrow, neg, norm,
+                          permute, pow, prod, relu, reshape, sigmoid, sign, sin, softmax, sort,
+                          split, sqrt, squeeze, stack, std, sub, sum, t, tanh, topk, transpose,
+                          unbind, unsqueeze, var, where)
 from minigrad.torch import autograd, nn, serialization, utils
 from minigrad.torch.convert import from_torch, to_torch
 from minigrad.torch.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
@@ -153,7 +154,9 @@ __all__ = [
     "matmul", "mm", "bmm", "max", "maximum", "mean", "min", "minimum", "mul", "narrow", "neg",
     "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sort", "split", "sqrt",
     "squeeze", "stack", "sub", "sum", "t", "tanh", "topk", "transpose", "unbind", "unsqueeze",
-    "where", "arange", "eye", "from_numpy", "full", "linspace", "multinomial", "ones", "rand",
+    "where", "all", "allclose", "any", "cumsum", "flip", "isclose", "isfinite", "isinf",
+    "isnan", "norm", "prod", "sign", "std", "var",
+    "arange", "eye", "from_numpy", "full", "linspace", "multinomial", "ones", "rand",
     "randint", "randn", "randperm", "tensor", "zeros", "zeros_like", "ones_like", "full_like",
     "empty", "empty_like", "as_tensor", "is_tensor", "is_floating_point", "numel",
     "get_default_dtype", "set_default_dtype", "set_grad_enabled", "enable_grad",
