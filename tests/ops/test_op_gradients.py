@@ -79,7 +79,10 @@ def test_unary_op_gradient(name):
 
 
 REDUCE = {"sum": mg.sum, "mean": mg.mean, "max": mg.max, "min": mg.min,
-          "logsumexp": mg.logsumexp}
+          "logsumexp": mg.logsumexp, "prod": mg.prod, "var": mg.var, "std": mg.std,
+          "norm": mg.norm, "norm_1": lambda a, **kw: mg.norm(a, 1, **kw),
+          "norm_inf": lambda a, **kw: mg.norm(a, float("inf"), **kw),
+          "norm_3": lambda a, **kw: mg.norm(a, 3, **kw)}
 
 
 @pytest.mark.parametrize("name", sorted(REDUCE))
