@@ -1,5 +1,6 @@
 """Bad input, family "math ops": arithmetic and matmul, elementwise functions,
-comparisons, clip/where/masked_fill, reductions and the softmax family."""
+comparisons, clip/where/masked_fill, reductions (norm, var/std, prod, all/any included),
+cumsum, isclose/allclose and the softmax family."""
 import numpy as np
 import pytest
 from mistakes import case, check
@@ -81,6 +82,34 @@ CASES = [
          "empty"),
     case("logsumexp over a missing axis", lambda: t(2).logsumexp(axis=1), ValueError,
          "logsumexp", "axis 1"),
+    case("norm with a matrix norm's name", lambda: t(2, 3).norm(p="nuc"), ValueError,
+         "norm", "'nuc'", "'fro'"),
+    case("norm with a list for p", lambda: t(2).norm(p=[2]), TypeError, "norm", "[2]"),
+    case("norm with p=None", lambda: t(2).norm(None), TypeError, "norm", "None"),
+    case("norm over an axis out of range", lambda: t(2, 3).norm(dim=2), ValueError, "norm",
+         "axis 2", "2 dims"),
+    case("inf-norm of nothing", lambda: mg.zeros(0).norm(float("inf")), ValueError, "norm",
+         "(0,)", "empty"),
+    case("var with unbiased= and correction=", lambda: t(3).var(unbiased=True, correction=0),
+         TypeError, "var", "not both"),
+    case("std with unbiased='yes'", lambda: t(3).std(unbiased="yes"), TypeError, "std",
+         "'yes'"),
+    case("var with a string correction", lambda: t(3).var(correction="1"), TypeError, "var",
+         "correction", "'1'"),
+    case("std over an axis out of range", lambda: t(2, 3).std(dim=-3), ValueError, "std",
+         "axis -3"),
+    case("prod over a missing axis", lambda: t(2, 3).prod(dim=2), ValueError, "prod",
+         "axis 2"),
+    case("cumsum without a dim", lambda: t(2, 3).cumsum(), TypeError, "cumsum", "dim",
+         "(2, 3)"),
+    case("cumsum over a missing axis", lambda: t(2, 3).cumsum(dim=2), ValueError, "cumsum",
+         "axis 2"),
+    case("all over a missing axis", lambda: t(2).all(dim=1), ValueError, "all", "axis 1"),
+    case("any over a float axis", lambda: t(2).any(dim=0.5), TypeError, "any", "0.5"),
+    case("allclose of shapes that do not broadcast", lambda: mg.allclose(t(3), t(2)),
+         ValueError, "allclose", "(3,)", "(2,)"),
+    case("isclose of shapes that do not broadcast", lambda: t(2, 3).isclose(t(2)),
+         ValueError, "isclose", "(2, 3)", "(2,)"),
 ]
 
 

@@ -1,5 +1,5 @@
 """Bad input, family "shape ops": reshape, permute, transpose, flatten, squeeze,
-unsqueeze, expand, broadcast_to, cat, stack, split, chunk, unbind. The worst of these
+unsqueeze, expand, broadcast_to, cat, stack, split, chunk, unbind, flip, mT. The worst of these
 used to answer: NumPy reads any negative size as -1 and wraps axes around."""
 import pytest
 from mistakes import case, check
@@ -79,6 +79,11 @@ CASES = [
     case("chunk into -2", lambda: t(4).chunk(-2), ValueError, "chunk", "-2"),
     case("unbind a 0-d tensor", lambda: mg.tensor(1.0).unbind(0), ValueError, "unbind", "0-d"),
     case("unbind a missing axis", lambda: t(2).unbind(1), ValueError, "unbind", "axis 1"),
+    case("flip one axis twice", lambda: t(2, 3).flip(0, 0), ValueError, "flip", "twice"),
+    case("flip over a missing axis", lambda: t(2, 3).flip(2), ValueError, "flip", "axis 2"),
+    case("flip with dims given twice", lambda: mg.flip(t(2), 0, dims=0), TypeError, "flip",
+         "dims"),
+    case("mT of a vector", lambda: t(3).mT, ValueError, "mT", "(3,)"),
 ]
 
 
