@@ -5,7 +5,8 @@ from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, cos, ex
                                       leaky_relu, log, log1p, masked_fill, maximum, minimum,
                                       relu, sigmoid, sin, softplus, sqrt, tanh, to_device,
                                       where)
-from minigrad.ops.indexing import embedding, getitem, index_select, one_hot, setitem
+from minigrad.ops.indexing import (embedding, gather, getitem, index_select, one_hot, scatter,
+                                   scatter_add, setitem)
 from minigrad.ops.reductions import (argmax, argmin, log_softmax, logsumexp, max, mean, min,
                                      softmax, sum)
 from minigrad.ops.selection import sort, topk
@@ -20,6 +21,7 @@ __all__ = [
     "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh",
     "to_device", "where",
     "embedding", "getitem", "index_select", "one_hot", "setitem", "sort", "topk",
+    "gather", "scatter", "scatter_add",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
     "broadcast_to", "cat", "chunk", "clone", "concat", "contiguous", "expand", "flatten",
     "narrow", "permute", "repeat", "reshape", "split", "squeeze", "stack", "t", "transpose",
