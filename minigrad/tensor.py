@@ -430,6 +430,17 @@ class Tensor:
     def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)
     def contiguous(self): return ops.contiguous(self)
     def index_select(self, dim, index): return ops.index_select(self, dim, index)
+
+    # gather and scatter (PyTorch's index rules: minigrad.ops.indexing); the in-place
+    # forms go through minigrad.ops.inplace like every other in-place op
+    def gather(self, dim, index): return ops.gather(self, dim, index)
+    def scatter(self, dim, index, src=None, value=None):
+        return ops.scatter(self, dim, index, src, value)
+    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
+    def scatter_(self, dim, index, src=None, value=None):
+        return ops.inplace.scatter_(self, dim, index, src, value)
+    def scatter_add_(self, dim, index, src): return ops.inplace.scatter_add_(self, dim, index, src)
+
     def transpose(self, *axes): return ops.transpose(self, *axes)
     def permute(self, *axes): return ops.permute(self, *axes)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)

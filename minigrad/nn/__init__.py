@@ -12,13 +12,15 @@ from minigrad.nn.layers import (Dropout, Embedding, Identity, LeakyReLU, Linear,
                                 Sigmoid, Softmax, Softplus, Tanh)
 from minigrad.nn.normalization import LayerNorm
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
-from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from minigrad.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
+                                NLLLoss)
 
 __all__ = ["Module", "Parameter", "eval_mode", "functional", "init", "utils",
            "Linear", "Embedding", "Dropout", "LayerNorm", "Identity", "ReLU", "Tanh", "Sigmoid",
            "LeakyReLU", "Softplus", "Softmax", "LogSoftmax",
            "Sequential", "ModuleList", "ModuleDict",
-           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
+           "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
+           "BCEWithLogitsLoss"]
 
 # Recurrent layers (RNN, LSTM, GRU and their cells) are imported below.
 from minigrad.nn import recurrent

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigrad.nn import functional as F
+from minigrad.nn.loss_functions import _check_reduction
 from minigrad.nn.module import Module
 from minigrad.tensor import Tensor
 
@@ -13,7 +14,7 @@ from minigrad.tensor import Tensor
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(type(self).__name__, reduction)
+        _check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -52,6 +53,17 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, self.reduction)
 
 
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (after a sigmoid); ``weight`` per element."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy on logits, stable for any logit; ``pos_weight`` per class."""
 
@@ -64,4 +76,4 @@ class BCEWithLogitsLoss(_Loss):
                                                   self.reduction, self.pos_weight)
 
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"]
+__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss"]

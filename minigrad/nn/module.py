@@ -1,8 +1,11 @@
 """Module: the container of parameters and sub-modules, PyTorch-shaped.
 
 Attributes that are Parameters or Modules register themselves on assignment, so
-``self.weight = Parameter(...)`` is all a layer writes. ``state_dict`` gives plain
-NumPy arrays under PyTorch's dotted names, so weights move between the two libraries.
+``self.weight = Parameter(...)`` is all a layer writes; state that is not learned (a
+mask, running statistics) is a buffer, ``self.register_buffer("mask", t)``: saved and
+moved with the module, never handed to an optimizer. ``state_dict`` gives plain NumPy
+arrays under PyTorch's dotted names and order, so weights move between the two
+libraries.
 ``with eval_mode(model):`` switches a model to evaluation mode for one block.
 """
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -37,11 +42,19 @@ class Module:
         # a replaced member keeps its place (PyTorch's state_dict order, e.g. when tying
         # decoder.weight = encoder.weight)
         if isinstance(value, Parameter):
+            self._forget_buffer(name)
             self._modules.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._forget_buffer(name)
             self._parameters.pop(name, None)
             self._modules[name] = value
+        elif name in self._buffers:  # a buffer takes a new tensor (or None), as in PyTorch
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"{type(self).__name__}: cannot assign "
+                                f"'{type(value).__name__}' as buffer '{name}' (torch.Tensor "
+                                "or None expected)")
+            self._buffers[name] = value
         else:
             self._parameters.pop(name, None)
             self._modules.pop(name, None)
@@ -50,7 +63,41 @@ class Module:
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._forget_buffer(name)
         object.__delattr__(self, name)
+
+    def _forget_buffer(self, name: str) -> None:
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Keep ``tensor`` as state that is not learned (PyTorch's buffers): reachable as
+        ``self.name``, moved by ``.to()`` / ``.double()`` with the parameters, listed by
+        ``buffers()``, saved in ``state_dict()`` after the module's parameters unless
+        ``persistent=False``, and never in ``parameters()`` (no optimizer touches it).
+        ``None`` declares it absent (skipped by state_dict) until a tensor is assigned."""
+        where = f"{type(self).__name__}.register_buffer"
+        if "_buffers" not in self.__dict__:
+            raise AttributeError(f"{where}: cannot assign buffer before Module.__init__() "
+                                 "call")
+        if not isinstance(name, str):
+            raise TypeError(f"{where}: buffer name should be a string. Got "
+                            f"{type(name).__name__}")
+        if "." in name:
+            raise KeyError(f"{where}: buffer name can't contain \".\" (got {name!r})")
+        if name == "":
+            raise KeyError(f"{where}: buffer name can't be empty string \"\"")
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"{where}: attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"{where}: cannot assign '{type(tensor).__name__}' object to "
+                            f"buffer '{name}' (torch Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register (or, with None, declare absent) a parameter under ``name``."""
@@ -113,6 +160,21 @@ class Module:
         for _, p in self.named_parameters():
             yield p
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Every buffer (persistent or not; None skipped) under its dotted name."""
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, m in modules:
+            for name, b in m._buffers.items():
+                if b is not None and not (remove_duplicate and id(b) in seen):
+                    seen.add(id(b))
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
     # --------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
@@ -149,17 +211,20 @@ class Module:
 
     # --------------------------------------------------------------- moves
     def _apply(self, convert) -> Module:
-        """Replace every parameter's data in place (the Parameter objects stay, so an
-        optimizer built before the move still holds the right ones)."""
+        """Replace every parameter's and buffer's data in place (the Parameter objects
+        stay, so an optimizer built before the move still holds the right ones)."""
         for p in self.parameters():
             p.array = convert(p.array)
             if p.grad is not None:
                 p.grad.array = convert(p.grad.array)
+        for b in self.buffers():
+            b.array = convert(b.array)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``.to("cuda")``, ``.to("cpu")``, ``.to(dtype)``, ``.to(device, dtype)`` or
-        ``.to(device=..., dtype=...)``, as PyTorch's (dtype changes floating weights)."""
+        ``.to(device=..., dtype=...)``, as PyTorch's (dtype changes floating weights and
+        buffers; integer buffers such as counts keep theirs)."""
         device, dtype = to_args(f"{type(self).__name__}.to", args, kwargs)
         if dtype is not None and not backend.is_floating(dtype):  # int weights cannot learn
             raise TypeError(f"{type(self).__name__}.to: only floating dtypes, got {dtype}")
@@ -186,12 +251,28 @@ class Module:
     def _named_parameters_all(self) -> Iterator[tuple[str, Parameter]]:
         """Every parameter under every name it has, in PyTorch's state_dict order (a
         module's own, then its children's, depth first): a weight shared by two layers
-        (tied embedding and output weights) comes once per name. No recursion."""
+        (tied embedding and output weights) comes once per name."""
+        for prefix, m in self._prefixed_modules():
+            for name, p in m._parameters.items():
+                yield prefix + name, p
+
+    def _named_state_all(self) -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict`` holds, in PyTorch's order: per module (depth first) its
+        parameters, then its persistent buffers; a shared tensor once per name."""
+        for prefix, m in self._prefixed_modules():
+            for name, p in m._parameters.items():
+                yield prefix + name, p
+            for name, b in m._buffers.items():
+                if b is not None and name not in m._non_persistent_buffers_set:
+                    yield prefix + name, b
+
+    def _prefixed_modules(self) -> Iterator[tuple[str, Module]]:
+        """("child.", module) for every module on every path, depth first; refuses a
+        module that contains itself. No recursion."""
         stack: list[tuple[str, Module, tuple]] = [("", self, ())]
         while stack:
             prefix, m, path = stack.pop()
-            for name, p in m._parameters.items():
-                yield prefix + name, p
+            yield prefix, m
             path = path + (id(m),)
             for child_name, child in reversed(m._modules.items()):
                 if id(child) in path:
@@ -200,13 +281,14 @@ class Module:
                 stack.append((f"{prefix}{child_name}.", child, path))
 
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
-        """Parameter name -> a NumPy copy of its data, under PyTorch's dotted names. A
-        tied weight is listed under each of its names (one copy shared by them), as
-        PyTorch lists it, so state dicts cross between the two libraries either way.
-        ``keep_vars=True`` gives the Parameters themselves."""
+        """Parameter and persistent buffer name -> a NumPy copy of its data, under
+        PyTorch's dotted names and in its order. A tied weight is listed under each of
+        its names (one copy shared by them), as PyTorch lists it, so state dicts cross
+        between the two libraries either way. ``keep_vars=True`` gives the tensors
+        themselves."""
         copies: dict[int, Any] = {}
         out = OrderedDict()
-        for name, p in self._named_parameters_all():
+        for name, p in self._named_state_all():
             if keep_vars:
                 out[prefix + name] = p
                 continue
@@ -216,8 +298,9 @@ class Module:
         return out
 
     def load_state_dict(self, state: dict, strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays into the parameters, checking every key and shape first: on any
-        mismatch nothing changes and the error names the key (and the shapes).
+        """Copy arrays into the parameters and persistent buffers, checking every key and
+        shape first: on any mismatch nothing changes and the error names the key (and
+        the shapes).
 
         A tied weight loads from any one of its names (minigrad's files before tied
         names were kept, or PyTorch's with both); given under several, they must agree.
@@ -227,8 +310,8 @@ class Module:
             raise TypeError(f"{where}: expected a dict of arrays (from state_dict()), got "
                             f"{type(state).__name__}")
         names: dict[int, list[str]] = {}
-        params: dict[int, Parameter] = {}
-        for name, p in self._named_parameters_all():
+        params: dict[int, Tensor] = {}
+        for name, p in self._named_state_all():
             names.setdefault(id(p), []).append(name)
             params[id(p)] = p
         known = {n for ns in names.values() for n in ns}
@@ -259,7 +342,7 @@ class Module:
             p.array = backend.to_device(v.astype(p.dtype), p.device)
         return IncompatibleKeys(missing, unexpected)
 
-    def _loadable(self, key: str, value: Any, p: Parameter):
+    def _loadable(self, key: str, value: Any, p: Tensor):
         """``value`` as a host array of ``p``'s shape (ValueError naming ``key`` if not)."""
         v = value.array if isinstance(value, Tensor) else value
         try:

@@ -6,7 +6,8 @@ from minigrad.ops.elementwise import (abs, astype, clamp, clip, compare, cos, ex
                                       leaky_relu, log, log1p, masked_fill, maximum, minimum,
                                       relu, sigmoid, sin, softplus, sqrt, tanh, to_device,
                                       where)
-from minigrad.ops.indexing import embedding, getitem, index_select, one_hot, setitem
+from minigrad.ops.indexing import (embedding, gather, getitem, index_select, one_hot, scatter,
+                                   scatter_add, setitem)
 from minigrad.ops.norms import norm
 from minigrad.ops.reductions import (all, any, argmax, argmin, log_softmax, logsumexp, max,
                                      mean, min, prod, softmax, std, sum, var)
@@ -23,6 +24,7 @@ __all__ = [
     "masked_fill", "maximum", "minimum", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh",
     "to_device", "where",
     "embedding", "getitem", "index_select", "one_hot", "setitem", "sort", "topk",
+    "gather", "scatter", "scatter_add",
     "argmax", "argmin", "log_softmax", "logsumexp", "max", "mean", "min", "softmax", "sum",
     "all", "any", "cumsum", "norm", "prod", "std", "var",
     "allclose", "isclose", "isfinite", "isinf", "isnan", "sign",

@@ -1,19 +1,21 @@
-"""Indexing, embedding lookup and one-hot.
+"""Indexing, embedding lookup, one-hot, gather and scatter.
 
 Reading ``x[idx]`` picks elements; the backward scatters the gradient back to the
 picked places and *adds* where an index repeats (an embedding row used twice gets
 both gradients), which plain assignment would silently lose. Writing ``x[idx] = v``
 inside a graph is ``SetItem``: a copy of x with v put in, whose backward sends the
-gradient of the written places to v and the rest to x.
+gradient of the written places to v and the rest to x. ``gather`` / ``scatter`` are
+the same two ideas with the places given as an index tensor along one dim.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from minigrad import backend
-from minigrad.autograd import Function
+from minigrad.autograd import Function, state
 from minigrad.backend import get_array_module
-from minigrad.ops._util import as_int, norm_axis, operand, shape_of, unbroadcast
+from minigrad.ops._util import as_int, norm_axis, operand, shape_of, tensor_of, unbroadcast
 from minigrad.ops.elementwise import AsType
 from minigrad.tensor import Tensor
 
@@ -178,3 +180,156 @@ def one_hot(ids: Any, num_classes: int, dtype: Any = None) -> Tensor:
     xp = get_array_module(data)
     eye = xp.eye(num_classes, dtype=backend.as_dtype(dtype) if dtype else backend.default_dtype())
     return Tensor._wrap(eye[data])
+
+
+# ------------------------------------------------------------------ gather and scatter
+# PyTorch's rule for both: ``index`` has as many dims as x, and along every dim d but
+# ``dim`` it is no longer than x (and, for scatter, than src). Element (i, j) of index
+# names the place (index[i, j], j) of x for dim 0, (i, index[i, j]) for dim 1.
+def _places(index, axis: int) -> tuple:
+    """The places of x that ``index`` names, as one advanced index: ``index`` along
+    ``axis`` and, along every other axis, the position itself."""
+    xp = get_array_module(index)
+    grids = list(xp.ix_(*(xp.arange(n) for n in index.shape)))
+    grids[axis] = index
+    return tuple(grids)
+
+
+def _leading(shape: tuple) -> tuple:
+    """The block of a larger src that an index of ``shape`` reads: src[:n0, :n1, ...]."""
+    return tuple(slice(0, n) for n in shape)
+
+
+class Gather(Function):
+    """y[i, j] = x[index[i, j], j] (dim 0; likewise for any dim), so y has index's shape.
+    dx: each gradient added back at the place its value came from (a place read twice
+    gets both)."""
+
+    def __init__(self, index, axis: int):
+        self.index, self.axis = index, axis
+
+    def forward(self, x):
+        self.saved = x.shape
+        return x[_places(self.index, self.axis)]
+
+    def backward(self, g):
+        xp = get_array_module(g)
+        gx = xp.zeros(self.saved, dtype=g.dtype)
+        xp.add.at(gx, _places(self.index, self.axis), g)
+        return gx
+
+
+class Scatter(Function):
+    """y = x with y[index[i, j], j] = src[i, j] (dim 0), or += with ``add``; src is a
+    tensor (at least index's size: only its leading block is read) or a number.
+    dx = g, zero at the written places unless adding; dsrc[i, j] = g where src[i, j]
+    went (0 outside the block read)."""
+
+    def __init__(self, index, axis: int, add: bool):
+        self.index, self.axis, self.add = index, axis, add
+
+    def forward(self, x, src):
+        places = _places(self.index, self.axis)
+        self.saved = shape_of(src)
+        if backend.is_array(src):
+            src = src[_leading(self.index.shape)]
+        y = x.copy()
+        if self.add:
+            get_array_module(x).add.at(y, places, src)
+        else:
+            y[places] = src
+        return y
+
+    def backward(self, g):
+        nx, ns = self.needs_input_grad
+        places = _places(self.index, self.axis)
+        gx = gs = None
+        if nx:
+            gx = g
+            if not self.add:
+                gx = g.copy()
+                gx[places] = 0
+        if ns:
+            gs = get_array_module(g).zeros(self.saved, dtype=g.dtype)
+            gs[_leading(self.index.shape)] = g[places]
+        return gx, gs
+
+
+def _gather_index(op: str, x: Tensor, dim: Any, index: Any, src: Tensor | None = None):
+    """``index`` checked against x (and src) by PyTorch's rules: (array on x's device, axis)."""
+    data = int_array(index, op, "index")
+    if x.ndim == 0:
+        raise ValueError(f"{op}: needs a tensor of at least 1 dimension, got a 0-d tensor "
+                         "(reshape it: x.reshape(1))")
+    axis = norm_axis(dim, x.ndim, op)
+    shape, xs = tuple(data.shape), tuple(x.shape)
+    if data.ndim != x.ndim:
+        raise ValueError(f"{op}: index of shape {shape} must have as many dims as the "
+                         f"input of shape {xs}")
+    if any(n > m for d, (n, m) in enumerate(zip(shape, xs)) if d != axis):
+        raise ValueError(f"{op}: index of shape {shape} must be no larger than the input "
+                         f"of shape {xs} apart from dim {axis}")
+    if src is not None and (src.ndim != data.ndim or any(
+            n > m for n, m in zip(shape, src.shape))):
+        raise ValueError(f"{op}: index of shape {shape} must have as many dims as src of "
+                         f"shape {tuple(src.shape)} and be no larger along any")
+    check_range(data, xs[axis], op, f"index values along dim {axis} (size {xs[axis]})")
+    return backend.to_device(data, x.device), axis
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """``torch.gather``: out[i][j] = x[index[i][j]][j] for dim 0 (x[i][index[i][j]] for
+    dim 1, ...); out has index's shape. Picking each row's target score:
+    ``scores.gather(1, targets.unsqueeze(1))``."""
+    x = tensor_of(x)
+    data, axis = _gather_index("gather", x, dim, index)
+    return Gather(data, axis)(x)
+
+
+def scatter_into(x: Tensor, dim: int, index: Any, src: Any, add: bool, op: str) -> Tensor:
+    """x with src (a tensor of x's dtype, or a number) written (or added, ``add``) at the
+    places ``index`` names; ``op`` is the name the errors give."""
+    x = tensor_of(x)
+    if isinstance(src, Tensor):
+        if src.dtype != x.dtype:
+            raise TypeError(f"{op}: src has dtype {src.dtype} but the tensor {x.dtype}; "
+                            "convert one of them (src.to(x.dtype))")
+        data, axis = _gather_index(op, x, dim, index, src)
+    elif isinstance(src, numbers.Number):
+        if add:
+            raise TypeError(f"{op}: src must be a Tensor, got the number {src!r}")
+        data, axis = _gather_index(op, x, dim, index)
+    else:
+        raise TypeError(f"{op}: src must be a Tensor or a number, got "
+                        f"{type(src).__name__}")
+    if not add and isinstance(src, Tensor) and src.requires_grad and state.grad_enabled:
+        _check_written_once(op, x, data, axis)
+    return Scatter(data, axis, add)(x, src)
+
+
+def _check_written_once(op: str, x: Tensor, data, axis: int) -> None:
+    """Two values of src written to one place: which one stays is not defined (PyTorch:
+    any), so neither is the gradient of src. Refused inside a graph, as for setitem."""
+    xp = get_array_module(data)
+    hits = xp.zeros(x.shape, dtype=backend.int32)
+    xp.add.at(hits, _places(data, axis), 1)
+    if int(hits.max(initial=0)) > 1:
+        where = tuple(int(i) for i in xp.argwhere(hits > 1)[0])
+        raise IndexError(f"{op}: index writes place {where} of the tensor of shape "
+                         f"{tuple(x.shape)} more than once, so the gradient of src is not "
+                         "defined; make each place appear once (or add: scatter_add)")
+
+
+def scatter(x: Tensor, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+    """``torch.scatter``, out of place: x with ``src[i][j]`` (a tensor) or ``value`` (a
+    number) at x[index[i][j]][j] for dim 0 (x[i][index[i][j]] for dim 1, ...). The
+    gradient goes to x (except at the written places) and to src."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give either src (a tensor) or value (a number)")
+    return scatter_into(x, dim, index, value if src is None else src, False, "scatter")
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    """``torch.scatter_add``: x with ``src[i][j]`` added at x[index[i][j]][j] (dim 0);
+    places named twice get both. The gradient is g for x and g gathered for src."""
+    return scatter_into(x, dim, index, src, True, "scatter_add")

@@ -187,6 +187,21 @@ def masked_fill_(x: Tensor, mask: Any, value: Any) -> Tensor:
     return apply(x, "masked_fill_", lambda t: E.masked_fill(t, mask, value), value)
 
 
+def scatter_(x: Tensor, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+    """x[index[i][j]][j] <- src[i][j] (or value) for dim 0, as ``indexing.scatter``."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter_: give either src (a tensor) or value (a number)")
+    src = value if src is None else src
+    return apply(x, "scatter_", lambda t: indexing.scatter_into(t, dim, index, src, False,
+                                                                "scatter_"), src)
+
+
+def scatter_add_(x: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    """x[index[i][j]][j] += src[i][j] for dim 0 (places named twice get both)."""
+    return apply(x, "scatter_add_", lambda t: indexing.scatter_into(t, dim, index, src, True,
+                                                                    "scatter_add_"), src)
+
+
 def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with U(a, b) draws from minigrad's generator (``mg.manual_seed``)."""
     _drawable(x, "uniform_")

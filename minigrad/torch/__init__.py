@@ -31,12 +31,12 @@ from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, state as _s
 from minigrad.creation import (arange, eye, from_numpy, full, linspace, multinomial, ones, rand,
                                randint, randn, randperm, tensor, zeros)
 from minigrad.ops import (abs, add, all, allclose, any, argmax, argmin, cat, chunk, clamp, clip,
-                          concat, cos, cumsum, div, exp, flatten, flip, index_select, isclose,
-                          isfinite, isinf, isnan, log, log1p, log_softmax, logsumexp, masked_fill,
-                          matmul, max, maximum, mean, min, minimum, mul, narrow, neg, norm,
-                          permute, pow, prod, relu, reshape, sigmoid, sign, sin, softmax, sort,
-                          split, sqrt, squeeze, stack, std, sub, sum, t, tanh, topk, transpose,
-                          unbind, unsqueeze, var, where)
+                          concat, cos, cumsum, div, exp, flatten, flip, gather, index_select,
+                          isclose, isfinite, isinf, isnan, log, log1p, log_softmax, logsumexp,
+                          masked_fill, matmul, max, maximum, mean, min, minimum, mul, narrow, neg,
+                          norm, permute, pow, prod, relu, reshape, scatter, scatter_add, sigmoid,
+                          sign, sin, softmax, sort, split, sqrt, squeeze, stack, std, sub, sum, t,
+                          tanh, topk, transpose, unbind, unsqueeze, var, where)
 from minigrad.torch import autograd, nn, serialization, utils
 from minigrad.torch.convert import from_torch, to_torch
 from minigrad.torch.legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
@@ -150,6 +150,7 @@ for _path, _module in {"optim": optim, "optim.lr_scheduler": optim.lr_scheduler}
 
 __all__ = [
     "abs", "add", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "concat", "cos", "div",
+    "gather", "scatter", "scatter_add",
     "exp", "flatten", "index_select", "log", "log1p", "log_softmax", "logsumexp", "masked_fill",
     "matmul", "mm", "bmm", "max", "maximum", "mean", "min", "minimum", "mul", "narrow", "neg",
     "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sort", "split", "sqrt",

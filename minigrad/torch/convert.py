@@ -11,7 +11,8 @@ classes: give the other side's model as ``target``. Without one, a twin is built
 the layers both libraries have (the table below: Linear, Embedding, RNN/LSTM/GRU and
 their cells, LayerNorm, Dropout, activations, Sequential/ModuleList/ModuleDict,
 nested freely); for your own Module classes, build the other side's
-model and pass it. Tied weights (an embedding and an output layer sharing one
+model and pass it. Buffers (``register_buffer``) go across by name with the
+parameters, persistent or not. Tied weights (an embedding and an output layer sharing one
 Parameter) stay tied: a twin gets the tie, a given target must have it. A built twin
 takes the source's dtype; a given target keeps its own. PyTorch is imported only here
 and only when called (it is optional).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad import nn
+from minigrad import backend, nn
 from minigrad.nn.module import Module
 
 _RNN = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
@@ -110,11 +111,12 @@ def _submodule(model: Module, path: str) -> Module:
     return model
 
 
-def _check_same(side: str, src_names: dict, dst_names: dict, src_ties, dst_ties) -> None:
+def _check_same(side: str, src_names: dict, dst_names: dict, src_ties, dst_ties,
+                what: str = "parameter") -> None:
     missing = [k for k in src_names if k not in dst_names]
     unexpected = [k for k in dst_names if k not in src_names]
     if missing or unexpected:
-        raise KeyError(f"{side}: the parameter names differ: only in the source {missing}, "
+        raise KeyError(f"{side}: the {what} names differ: only in the source {missing}, "
                        f"only in the target {unexpected}")
     for k, shape in src_names.items():
         if tuple(dst_names[k]) != tuple(shape):
@@ -140,9 +142,13 @@ def to_torch(module: Module, target: Any = None) -> Any:
     dst = list(target.named_parameters(remove_duplicate=False))
     _check_same("to_torch", {k: p.shape for k, p in named}, {k: p.shape for k, p in dst},
                 _ties(named), _ties(dst))
-    arrays = {k: p.numpy() for k, p in named}
+    buffers = dict(module.named_buffers(remove_duplicate=False))
+    dst_buffers = dict(target.named_buffers(remove_duplicate=False))
+    _check_same("to_torch", {k: b.shape for k, b in buffers.items()},
+                {k: tuple(b.shape) for k, b in dst_buffers.items()}, [], [], "buffer")
+    arrays = {k: p.numpy() for k, p in named + list(buffers.items())}
     with torch.no_grad():
-        for k, p in dst:
+        for k, p in dst + list(dst_buffers.items()):
             p.copy_(torch.from_numpy(arrays[k].copy()))
     return target
 
@@ -160,7 +166,13 @@ def from_torch(module: Any, target: Module | None = None) -> Module:
     dst = list(target._named_parameters_all())
     _check_same("from_torch", {k: tuple(p.shape) for k, p in src}, {k: p.shape for k, p in dst},
                 _ties(src), _ties(dst))
-    target.load_state_dict({k: p.detach().cpu().numpy() for k, p in src})
+    buffers = dict(module.named_buffers(remove_duplicate=False))
+    dst_buffers = dict(target.named_buffers(remove_duplicate=False))
+    _check_same("from_torch", {k: tuple(b.shape) for k, b in buffers.items()},
+                {k: b.shape for k, b in dst_buffers.items()}, [], [], "buffer")
+    target.load_state_dict({k: p.detach().cpu().numpy() for k, p in src}, strict=False)
+    for k, b in dst_buffers.items():  # every buffer, persistent or not: the names matched
+        b.array = backend.to_device(buffers[k].detach().cpu().numpy().astype(b.dtype), b.device)
     return target
 
 

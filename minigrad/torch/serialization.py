@@ -16,8 +16,9 @@ for classes the caller allows:
 
 Anything else gets an error that says which of these to use. Saved: modules (with
 tied and shared parameters kept shared), tensors and parameters, NumPy arrays and
-scalars, dtypes, devices, None, bools, numbers, strings, and lists, tuples and dicts
-of these. ``f`` is a path or a file opened in binary mode.
+scalars, dtypes, devices, None, bools, numbers, strings, and lists, tuples, dicts
+and sets of these (a module's buffers are tensors among its attributes). ``f`` is a
+path or a file opened in binary mode.
 """
 from __future__ import annotations
 
@@ -130,6 +131,8 @@ class _Encoder:
         if isinstance(obj, list | tuple):
             kind = "list" if isinstance(obj, list) else "tuple"
             return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        if isinstance(obj, set):  # a module's names of non-persistent buffers
+            return {"set": [self.encode(v, f"{where} (an element)") for v in sorted(obj, key=repr)]}
         if isinstance(obj, dict):
             kind = "odict" if isinstance(obj, OrderedDict) else "dict"
             return {kind: [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
@@ -140,7 +143,7 @@ class _Encoder:
             return {"dtype": backend.as_dtype(obj).name}
         raise TypeError(f"torch.save: cannot save {where}, a {type(obj).__qualname__}: "
                         "minigrad saves modules, tensors, arrays, numbers, strings, None, "
-                        "dtypes, kinds of recurrent cell and lists/tuples/dicts of them, "
+                        "dtypes, kinds of recurrent cell and lists/tuples/dicts/sets of them, "
                         "never a pickle")
 
 
@@ -184,6 +187,9 @@ class _Decoder:
             obj = cls.__new__(cls)  # no __init__: nothing runs, the attributes follow
             self.made[d["id"]] = obj
             obj.__dict__.update(self.decode(d["attrs"]))
+            if isinstance(obj, Module):  # a file from before modules had buffers
+                obj.__dict__.setdefault("_buffers", OrderedDict())
+                obj.__dict__.setdefault("_non_persistent_buffers_set", set())
             return obj
         if "tensor" in d:
             data = self.arrays[d["tensor"]]
@@ -196,9 +202,9 @@ class _Decoder:
             self.made[d["id"]] = self.arrays[d["array"]]
             return self.made[d["id"]]
         (kind, body), = d.items()
-        if kind in ("list", "tuple"):
+        if kind in ("list", "tuple", "set"):
             items = [self.decode(v) for v in body]
-            return items if kind == "list" else tuple(items)
+            return items if kind == "list" else tuple(items) if kind == "tuple" else set(items)
         if kind in ("dict", "odict"):
             pairs = ((self.decode(k), self.decode(v)) for k, v in body)
             return OrderedDict(pairs) if kind == "odict" else dict(pairs)

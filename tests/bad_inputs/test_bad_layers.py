@@ -99,7 +99,38 @@ CASES = [
          "kaiming_uniform_", "'foo'"),
     case("a gain for an unknown nonlinearity", lambda: nn.init.calculate_gain("gelu"),
          ValueError, "calculate_gain", "'gelu'"),
+    case("a buffer name with a dot", lambda: nn.Linear(2, 2).register_buffer("a.b", mg.ones(1)),
+         KeyError, "Linear.register_buffer", "can't contain", "'a.b'"),
+    case("an empty buffer name", lambda: nn.Linear(2, 2).register_buffer("", mg.ones(1)),
+         KeyError, "register_buffer", "empty string"),
+    case("a buffer name that is not a string",
+         lambda: nn.Linear(2, 2).register_buffer(3, mg.ones(1)), TypeError, "register_buffer",
+         "should be a string", "int"),
+    case("a buffer named like a parameter",
+         lambda: nn.Linear(2, 2).register_buffer("weight", mg.ones(1)), KeyError,
+         "register_buffer", "attribute 'weight' already exists"),
+    case("a buffer named like a method",
+         lambda: nn.Linear(2, 2).register_buffer("forward", mg.ones(1)), KeyError,
+         "attribute 'forward' already exists"),
+    case("a NumPy array as a buffer",
+         lambda: nn.Linear(2, 2).register_buffer("m", np.ones(2)), TypeError,
+         "register_buffer", "'ndarray'", "buffer 'm'"),
+    case("a number assigned to a buffer", lambda: setattr(_with_buffer(), "m", 1.0), TypeError,
+         "cannot assign 'float' as buffer 'm'"),
+    case("a buffer before Module.__init__", lambda: _NoInit().register_buffer("m", mg.ones(1)),
+         AttributeError, "before Module.__init__()"),
 ]
+
+
+def _with_buffer():
+    m = nn.Linear(2, 2)
+    m.register_buffer("m", mg.ones(2))
+    return m
+
+
+class _NoInit(nn.Module):
+    def __init__(self):  # forgets super().__init__()
+        pass
 
 
 @pytest.mark.parametrize("call, error, needles", CASES)

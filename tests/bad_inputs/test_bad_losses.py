@@ -1,5 +1,5 @@
-"""Bad input, family "losses": cross_entropy, nll_loss, mse_loss, l1_loss, BCE with
-logits and their modules: targets of the wrong kind, shape or range."""
+"""Bad input, family "losses": cross_entropy, nll_loss, mse_loss, l1_loss, BCE on
+probabilities and on logits, and their modules: targets of the wrong kind, shape or range."""
 import numpy as np
 import pytest
 from mistakes import case, check
@@ -53,6 +53,29 @@ CASES = [
          ValueError, "weight", "(2,)", "(4, 3)"),
     case("BCE module with an unknown reduction",
          lambda: mg.nn.BCEWithLogitsLoss(reduction="x"), ValueError, "BCEWithLogitsLoss"),
+    case("BCE of a probability above 1",
+         lambda: F.binary_cross_entropy(mg.tensor([0.5, 1.5]), mg.ones(2)), ValueError,
+         "binary_cross_entropy", "input should be between 0 and 1", "[1.5]"),
+    case("BCE of logits (negative values)",
+         lambda: F.binary_cross_entropy(mg.tensor([-2.0, 0.3]), mg.ones(2)), ValueError,
+         "binary_cross_entropy", "[-2.0]", "with_logits"),
+    case("BCE of a NaN probability",
+         lambda: F.binary_cross_entropy(mg.tensor([float("nan")]), mg.ones(1)), ValueError,
+         "binary_cross_entropy", "[nan]"),
+    case("BCE of a target outside [0, 1]",
+         lambda: F.binary_cross_entropy(mg.tensor([0.5]), mg.tensor([2.0])), ValueError,
+         "binary_cross_entropy", "target should be between 0 and 1", "[2.0]"),
+    case("BCE on probabilities of shapes (4, 1) and (4,)",
+         lambda: F.binary_cross_entropy(mg.ones(4, 1) / 2, mg.ones(4)), ValueError,
+         "binary_cross_entropy", "(4,)", "(4, 1)"),
+    case("BCE on probabilities with a weight of the wrong size",
+         lambda: F.binary_cross_entropy(mg.ones(4, 3) / 2, mg.ones(4, 3), weight=mg.ones(2)),
+         ValueError, "binary_cross_entropy", "weight", "(2,)", "(4, 3)"),
+    case("BCE on integer probabilities",
+         lambda: F.binary_cross_entropy(mg.tensor([0, 1]), mg.tensor([0, 1])), TypeError,
+         "binary_cross_entropy", "floating"),
+    case("BCELoss with an unknown reduction", lambda: mg.nn.BCELoss(reduction="avg"),
+         ValueError, "BCELoss", "'avg'"),
 ]
 
 

@@ -15,6 +15,13 @@ def linear_state(**change):
     return state
 
 
+def buffered():
+    """A Linear(2, 3) with a persistent buffer ``running`` of shape (3,)."""
+    model = nn.Linear(2, 3)
+    model.register_buffer("running", mg.zeros(3))
+    return model
+
+
 def trained(opt_class, **kw):
     """A model and an optimizer that has taken a step (so it has moment buffers)."""
     model = nn.Linear(2, 2)
@@ -58,6 +65,10 @@ MODULE_CASES = [
     case("a whole checkpoint", lambda: nn.Linear(2, 3).load_state_dict(
         {"model": linear_state(), "optimizer": None}), KeyError, "unexpected",
         "state['model']"),
+    case("a buffer missing", lambda: buffered().load_state_dict(linear_state()), KeyError,
+         "missing keys ['running']"),
+    case("a buffer of the wrong shape", lambda: buffered().load_state_dict(
+        linear_state(running=np.ones(4))), ValueError, "running", "(4,)", "(3,)"),
 ]
 
 OPTIMIZER_CASES = [

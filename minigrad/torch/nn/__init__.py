@@ -24,7 +24,8 @@ _MODULE_PATHS = {
     "dropout": ["Dropout"],
     "activation": ["ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Softplus", "Softmax", "LogSoftmax"],
     "container": ["Sequential", "ModuleList", "ModuleDict"],
-    "loss": ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCEWithLogitsLoss"],
+    "loss": ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "BCELoss",
+             "BCEWithLogitsLoss"],
     "normalization": ["LayerNorm"],
     "rnn": ["RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"],
 }
