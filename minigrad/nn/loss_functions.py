@@ -40,6 +40,17 @@ def _floating_input(op: str, x: Any) -> Tensor:
     return x
 
 
+def _elementwise_target(op: str, input: Tensor, target: Any, reduction: str) -> Tensor:
+    """The target of a loss taken element by element (the binary cross-entropies): a
+    tensor like the floating input, of the input's shape (PyTorch's message)."""
+    _check_reduction(op, reduction)
+    target = _tensor(target, _floating_input(op, input), op)
+    if input.shape != target.shape:
+        raise ValueError(f"{op}: target size {target.shape} must be the same as input size "
+                         f"{input.shape}")
+    return target
+
+
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
@@ -265,11 +276,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any,
     """-[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], stable for any logit ``x``.
     ``weight`` scales each element; ``pos_weight`` (per class) scales the positive term."""
     op = "binary_cross_entropy_with_logits"
-    _check_reduction(op, reduction)
-    target = _tensor(target, _floating_input(op, input), op)
-    if input.shape != target.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: target size {target.shape} "
-                         f"must be the same as input size {input.shape}")
+    target = _elementwise_target(op, input, target, reduction)
     pw = None
     if pos_weight is not None:
         pw = _tensor(pos_weight, input, op, "pos_weight")
@@ -331,11 +338,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     and targets y in [0, 1], each log clamped at -100 as PyTorch does. On logits use
     ``binary_cross_entropy_with_logits``: the same loss, stable without the clamp."""
     op = "binary_cross_entropy"
-    _check_reduction(op, reduction)
-    target = _tensor(target, _floating_input(op, input), op)
-    if input.shape != target.shape:
-        raise ValueError(f"{op}: target size {target.shape} must be the same as input size "
-                         f"{input.shape}")
+    target = _elementwise_target(op, input, target, reduction)
     _check_probabilities(op, "input", input)
     _check_probabilities(op, "target", target)
     loss = BCE()(input, target)
