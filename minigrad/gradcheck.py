@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from minigrad import backend
-from minigrad.autograd import no_grad
+from minigrad.grad_mode import no_grad
 from minigrad.tensor import Tensor
 
 

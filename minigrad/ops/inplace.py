@@ -24,7 +24,7 @@ import numbers
 from typing import Any, Callable
 
 from minigrad import backend, versions
-from minigrad.autograd import no_grad, state
+from minigrad.grad_mode import no_grad, state
 from minigrad.ops import elementwise as E
 from minigrad.ops import indexing, shape
 from minigrad.tensor import Tensor

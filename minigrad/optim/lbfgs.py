@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from minigrad import backend, versions
-from minigrad.autograd import enable_grad, no_grad
+from minigrad.grad_mode import enable_grad, no_grad
 from minigrad.optim.optimizer import Optimizer
 
 

@@ -19,7 +19,7 @@ import numbers
 from typing import Any, Callable, Iterable
 
 from minigrad import backend, versions
-from minigrad.autograd import enable_grad, no_grad
+from minigrad.grad_mode import enable_grad, no_grad
 from minigrad.tensor import Tensor
 
 

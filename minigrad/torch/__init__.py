@@ -27,7 +27,7 @@ from typing import Any
 import minigrad as _mg
 from minigrad import backend as _backend
 from minigrad import optim
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, state as _state
+from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, state as _state
 from minigrad.creation import (arange, eye, from_numpy, full, linspace, multinomial, ones, rand,
                                randint, randn, randperm, tensor, zeros)
 from minigrad.ops import (abs, add, all, allclose, any, argmax, argmin, cat, chunk, clamp, clip,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad.autograd import detect_anomaly, enable_grad, no_grad, state
+from minigrad.grad_mode import detect_anomaly, enable_grad, no_grad, state
 from minigrad.tensor import Tensor
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigrad import backend, ops
-from minigrad.autograd import scope
+from minigrad.grad_mode import scope
 from minigrad.nn._checks import check_dtype, check_probability, check_sizes, check_tensor
 from minigrad.nn.functional import dropout, linear
 from minigrad.nn.module import Module

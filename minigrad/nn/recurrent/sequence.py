@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from minigrad import autograd
+from minigrad import grad_mode
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
 from minigrad.nn.recurrent.buffers import Pool
@@ -141,7 +141,7 @@ class SequenceSteps(Function):
         """The dXG buffer, for this backward only (not kept with the forward's): XG's
         own memory when the layer gave it as scratch, unless the graph is retained
         (steps may have built their gates there, and a second backward reads them)."""
-        if self.scratch and not autograd.state.retaining:
+        if self.scratch and not grad_mode.state.retaining:
             self.grads = self.xg
         else:
             self.grads = self._buffer("dxg", xp, (self.offsets[-1],) + tuple(step_shape[1:]),

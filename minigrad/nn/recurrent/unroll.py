@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from minigrad import autograd, ops
+from minigrad import grad_mode, ops
 from minigrad.nn.recurrent.buffers import pool_for
 from minigrad.nn.recurrent.sequence import sequence_steps
 from minigrad.nn.recurrent.spec import CellSpec
@@ -53,11 +53,11 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     if packed and reverse and sizes[-1] < sizes[0]:
         state = [s[:sizes[-1]] for s in state]   # the longest sequences start at the end
     outputs: list = [None] * steps
-    outer = autograd.state.scope
+    outer = grad_mode.state.scope
     try:
         for t in order:
             # the step's scope "t=<t>" (as ``with scope(...)``, without a call per step)
-            autograd.state.scope = outer + (f"t={t}",)
+            grad_mode.state.scope = outer + (f"t={t}",)
             if packed and sizes[t] != state[0].shape[0]:
                 state = _resize(state, sizes[t], init, ended)
             handoff = None if node is None else node.handoff(t, state[0])
@@ -74,7 +74,7 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
                 outputs[t] = new[0] * Tensor._wrap(mask.astype(xg.dtype))
             state = new
     finally:
-        autograd.state.scope = outer
+        grad_mode.state.scope = outer
     if ended:   # sequences that ended early, the shortest last: back in batch order
         state = [ops.cat([s, *(e[i] for e in reversed(ended))], axis=0)
                  for i, s in enumerate(state)]
