@@ -7,6 +7,7 @@ import operator
 from typing import Any
 
 from minigrad import backend
+from minigrad.ops._util import as_int
 from minigrad.tensor import Tensor
 
 
@@ -32,13 +33,7 @@ def from_numpy(array: Any) -> Tensor:
 
 def _size(op: str, what: str, value: Any) -> int:
     """An integer size (Python or NumPy int, not a bool), checked to be >= 0."""
-    if isinstance(value, bool):
-        raise TypeError(f"{op}: {what} must be an integer, got {value!r}")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{op}: {what} must be an integer, got {value!r} "
-                        f"({type(value).__name__})") from None
+    n = as_int(value, op, what)
     if n < 0:
         raise ValueError(f"{op}: {what} must be >= 0, got {n}")
     return n

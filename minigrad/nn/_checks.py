@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import numbers
-import operator
 from typing import Any
 
+from minigrad.ops._util import as_int
 from minigrad.tensor import Tensor
 
 
@@ -32,13 +32,7 @@ def check_tensor(op: str, what: str, x: Any) -> Tensor:
 def check_sizes(layer: str, minimum: int = 1, **sizes: Any) -> None:
     """Constructor sizes (``in_features=3``, ``hidden_size=16``): integers >= minimum."""
     for name, value in sizes.items():
-        if isinstance(value, bool):
-            raise TypeError(f"{layer}: {name} must be an integer, got {value!r}")
-        try:
-            n = operator.index(value)
-        except TypeError:
-            raise TypeError(f"{layer}: {name} must be an integer, got {value!r} "
-                            f"({type(value).__name__})") from None
+        n = as_int(value, layer, name)
         if n < minimum:
             raise ValueError(f"{layer}: {name} must be >= {minimum}, got {n}")
 
