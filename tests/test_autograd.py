@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.autograd import Function
 
 
 def test_shared_leaf_accumulates_every_use():
@@ -225,3 +226,70 @@ def test_in_place_accumulation_never_touches_a_gradient_shared_by_two_inputs():
     loss = ((o + o) + r2).sum()  # dL/dx = 2 * (2 + 3) + 5 * 2 = 20
     loss.backward()
     np.testing.assert_allclose(x.grad.numpy(), [20.0])
+
+
+class _Twice(Function):
+    """y = 2x; its backward returns a fresh array and notes its id (not the array)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, g):
+        out = 2 * g
+        self.returned = id(out)
+        return out
+
+
+def test_a_leaf_keeps_a_fresh_gradient_nobody_else_holds_without_copying_it():
+    x = mg.tensor(np.ones((3, 4)), requires_grad=True)
+    node = _Twice()
+    node(x).sum().backward()
+    assert id(x.grad.array) == node.returned
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 4), 2.0))
+
+
+class _Kept(Function):
+    """A backward that returns an array it also keeps (as a cache might)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, g):
+        self.kept = 2 * g
+        return self.kept
+
+
+def test_a_gradient_held_elsewhere_is_copied_into_the_leaf():
+    x = mg.tensor(np.ones(3), requires_grad=True)
+    node = _Kept()
+    node(x).sum().backward()
+    node.kept[...] = -7.0
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_a_seed_gradient_and_a_hooks_result_are_copied_into_the_leaf():
+    x = mg.tensor(np.ones(3), requires_grad=True)
+    seed = np.full(3, 5.0)
+    x.backward(seed)
+    seed[...] = 0.0
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0, 5.0])
+    y = mg.tensor(np.ones(3), requires_grad=True)
+    stored = np.full(3, 3.0)
+    y.register_hook(lambda g: stored)
+    (2 * y).sum().backward()
+    stored[...] = 0.0
+    np.testing.assert_array_equal(y.grad.numpy(), [3.0, 3.0, 3.0])
+
+
+def test_a_fresh_gradient_of_another_dtype_is_cast_not_kept():
+    x = mg.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+
+    class Wide(Function):
+        def forward(self, a):
+            return a * 2
+
+        def backward(self, g):
+            return (2 * g).astype(np.float64)
+
+    Wide()(x).sum().backward()
+    assert x.grad.dtype == mg.float32

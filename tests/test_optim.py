@@ -76,6 +76,34 @@ def test_sgd_by_hand():
     np.testing.assert_allclose(q.numpy(), expected, rtol=1e-15)
 
 
+
+@pytest.mark.parametrize("shape", [(300, 1000), (7,), (333, 101)],
+                         ids=["blocks", "small", "ragged"])
+def test_sgd_updates_a_large_parameter_in_blocks_to_the_same_bits(shape):
+    """add_scaled_ takes p -= lr * g in blocks (no parameter-sized temporary): the
+    numbers are those of the one expression, bit for bit, momentum included."""
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal(shape).astype(np.float32)
+    grads = [rng.standard_normal(shape).astype(np.float32) for _ in range(3)]
+    p = mg.nn.Parameter(p0.copy())
+    opt = optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.3)
+    want, buf = p0.copy(), None
+    for g in grads:
+        p.grad = mg.tensor(g)
+        opt.step()
+        buf = g.copy() if buf is None else buf * np.float32(0.9) + np.float32(0.7) * g
+        want -= np.float32(0.1) * buf
+    np.testing.assert_array_equal(p.numpy(), want)
+    np.testing.assert_array_equal(p.grad.numpy(), grads[-1])   # the gradient untouched
+
+
+def test_add_scaled_of_a_transposed_gradient_takes_the_plain_expression():
+    a = np.arange(200_000, dtype=np.float32).reshape(400, 500)
+    g = np.ones((500, 400), dtype=np.float32).T
+    want = a - np.float32(0.5) * g
+    optim.sgd.add_scaled_(a, -0.5, g)
+    np.testing.assert_array_equal(a, want)
+
 def test_adagrad_by_hand():
     p0, g0, g1 = np.array([1.0, -2.0]), np.array([0.5, 0.25]), np.array([-1.0, 2.0])
     p = mg.nn.Parameter(p0.copy())

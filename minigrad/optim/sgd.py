@@ -7,12 +7,18 @@ PyTorch's update, for a gradient g of parameter p at step t:
     b = momentum * b + (1 - dampening) * g          afterwards
     g = g + momentum * b  if nesterov  else  b
     p = p - lr * g
+
+The two in-place sums (``b += (1 - dampening) * g`` and ``p -= lr * g``) go through
+``add_scaled_``, so the update holds no temporary as large as the parameter.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+from minigrad.backend import device_of
 from minigrad.optim.optimizer import Optimizer
+
+_BLOCK = 1 << 15   # elements per block of add_scaled_: 128 KB of float32
 
 
 class SGD(Optimizer):
@@ -38,6 +44,26 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = grad.copy()
             else:
                 buf *= momentum
-                buf += (1 - group["dampening"]) * grad
+                add_scaled_(buf, 1 - group["dampening"], grad)
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.array -= group["lr"] * grad
+        add_scaled_(p.array, -group["lr"], grad)
+
+
+def add_scaled_(dst, alpha: float, src) -> None:
+    """dst += alpha * src in place, with a temporary of at most _BLOCK elements.
+
+    NumPy has no fused axpy (PyTorch's ``p.add_(g, alpha=-lr)``): ``p -= lr * g``
+    first builds ``lr * g``, an array as large as the parameter (16 MB for an LSTM's
+    W_hh at H = 1024), when memory peaks: right after backward, every gradient alive.
+    Taken in blocks the temporary stays small and every element gets the same
+    arithmetic, so the numbers are the same bit for bit ((-lr) * g = -(lr * g)).
+    On CuPy the one expression stays: the device's memory pool reuses the temporary,
+    and blocks would cost a kernel launch each.
+    """
+    if (dst.size <= _BLOCK or device_of(dst) != "cpu" or src.shape != dst.shape
+            or not (dst.flags.c_contiguous and src.flags.c_contiguous)):
+        dst += alpha * src
+        return
+    d, s = dst.reshape(-1), src.reshape(-1)   # views: both are contiguous
+    for start in range(0, d.size, _BLOCK):
+        d[start:start + _BLOCK] += alpha * s[start:start + _BLOCK]

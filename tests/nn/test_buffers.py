@@ -112,3 +112,32 @@ def test_a_retained_graph_of_a_layer_backpropagates_twice_the_same(cls, kw):
     (out * out).sum().backward()
     for a, p in zip(first, layer.parameters()):
         np.testing.assert_allclose(p.grad.numpy(), a, rtol=0, atol=1e-13)
+
+
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_the_output_rows_are_hs_buffer_and_guarded_like_it(bidirectional):
+    """In a plain chain the layer's output is the rows its steps wrote (no copy; both
+    directions are joined by a copy); a write into them under no_grad, which the
+    backward would read, is refused."""
+    lstm, fresh = _layer(bidirectional=bidirectional), _layer(bidirectional=bidirectional)
+    out, _ = lstm(_x())
+    assert np.shares_memory(out.array, _kept(lstm)[0]) != bidirectional
+    ref, _ = fresh(_x())
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+    with mg.no_grad():
+        out[0] += 1.0
+    if bidirectional:           # a copy: the steps' saved rows are untouched
+        (out * out).sum().backward()
+        return
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (out * out).sum().backward()
+
+
+def test_a_masked_layer_copies_its_outputs_out_of_the_steps_rows():
+    """With lengths= the outputs are masked products, not the steps' rows: joined by cat."""
+    lstm = _layer()
+    out, _ = lstm(_x(), lengths=[T, 2, 4])
+    kept = _kept(lstm)
+    assert kept and not np.shares_memory(out.array, kept[0])

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from minigrad import grad_mode, ops
 from minigrad.nn.recurrent.buffers import pool_for
-from minigrad.nn.recurrent.sequence import sequence_steps
+from minigrad.nn.recurrent.sequence import sequence_steps, step_rows
 from minigrad.nn.recurrent.spec import CellSpec
 from minigrad.tensor import Tensor
 
@@ -78,7 +78,7 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     if ended:   # sequences that ended early, the shortest last: back in batch order
         state = [ops.cat([s, *(e[i] for e in reversed(ended))], axis=0)
                  for i, s in enumerate(state)]
-    return ops.cat(outputs, axis=0), state
+    return step_rows(node, outputs), state
 
 
 def _resize(state: list[Tensor], rows: int, init: list[Tensor], ended: list) -> list[Tensor]:
