@@ -9,7 +9,8 @@
    Besides the hoisted hand NumPy baseline, Karpathy's min-char-rnn code as published
    (per-step outer products, nothing hoisted) is timed for reference.
 
-Peers: minigrad (fused cells, the default, and composite cells), PyTorch CPU
+Peers: minigrad (fused cells, one node per step, the default; ``fused="sequence"``,
+one node per layer direction; composite cells), PyTorch CPU
 (nn.LSTM / nn.RNN, and a Python loop over nn.LSTMCell / per-step tensor ops) when
 installed, and a hand-written NumPy forward + BPTT (one gate matmul per step; the
 input projection and the weight gradients hoisted out of the time loop).
@@ -181,7 +182,7 @@ def main() -> None:
     out = {"threads": int(os.environ["OMP_NUM_THREADS"]), "malloc": malloc,
            "repeat": rep, "rounds": rounds, "quick": args.quick,
            "torch": has_torch, "numpy": np.__version__}
-    names = ["hand NumPy", "minigrad fused", "minigrad composite"]
+    names = ["hand NumPy", "minigrad fused", "minigrad sequence", "minigrad composite"]
     names += ["PyTorch nn.LSTM", "PyTorch LSTMCell loop"] if has_torch else []
     d = report(f"\nLSTM LM step (V{V} E{E} H{H} B{B} T{T}, mean CE, SGD)",
                table("lstm", names, rep, rounds, env), "hand NumPy")
@@ -189,6 +190,7 @@ def main() -> None:
     gflop = lstm_flops() / 1e9
     lstm = {"peers": d, "gflop": gflop, "matmul_gflops": rate, "matmul_ms": gflop / rate * 1e3,
             "fused/hand": ratio(d, "minigrad fused", "hand NumPy"),
+            "sequence/hand": ratio(d, "minigrad sequence", "hand NumPy"),
             "composite/fused": ratio(d, "minigrad composite", "minigrad fused"),
             "fused/LSTMCell loop": ratio(d, "minigrad fused", "PyTorch LSTMCell loop"),
             "fused/nn.LSTM": ratio(d, "minigrad fused", "PyTorch nn.LSTM")}
@@ -198,14 +200,19 @@ def main() -> None:
     print(f"  matmuls: {gflop:.2f} GFLOP per step; NumPy does these shapes at "
           f"{rate:.0f} GFLOP/s -> {lstm['matmul_ms']:.1f} ms of matmul per step")
 
-    names = ["hand NumPy", "NumPy min-char-rnn", "minigrad fused", "minigrad composite"]
+    names = ["hand NumPy", "NumPy min-char-rnn", "minigrad fused", "minigrad sequence",
+             "minigrad composite"]
     names += ["PyTorch nn.RNN", "PyTorch per-step ops"] if has_torch else []
     d = report(f"\nmin-char-rnn step (V{RV} H{RH} B1 T{RT}, one-hot, summed CE, clip 5, "
                "Adagrad)", table("rnn", names, rep * 10, rounds, env), "hand NumPy")
     rnn = {"peers": d, "fused/hand": ratio(d, "minigrad fused", "hand NumPy"),
+           "sequence/hand": ratio(d, "minigrad sequence", "hand NumPy"),
+           "sequence/nn.RNN": ratio(d, "minigrad sequence", "PyTorch nn.RNN"),
            "composite/fused": ratio(d, "minigrad composite", "minigrad fused"),
            "fused/per-step ops": ratio(d, "minigrad fused", "PyTorch per-step ops"),
            "fused/nn.RNN": ratio(d, "minigrad fused", "PyTorch nn.RNN")}
+    print(f"  sequence / hand NumPy = {_fmt(rnn['sequence/hand'])}, sequence / nn.RNN = "
+          f"{_fmt(rnn['sequence/nn.RNN'])}")
     print(f"  fused / hand NumPy = {_fmt(rnn['fused/hand'])}, fused / PyTorch per-step ops = "
           f"{_fmt(rnn['fused/per-step ops'])}, fused / nn.RNN = {_fmt(rnn['fused/nn.RNN'])}"
           f", composite / fused = {_fmt(rnn['composite/fused'])}")

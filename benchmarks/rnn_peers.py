@@ -1,6 +1,6 @@
 """The peers timed by bench_rnn.py: one training step of each model, written for
-hand NumPy, minigrad (fused and composite cells) and PyTorch, from the same weights and
-batch (their first losses agree). Each ``PEERS`` entry builds a step function.
+hand NumPy, minigrad (fused, sequence and composite cells) and PyTorch, from the same
+weights and batch (their first losses agree). Each ``PEERS`` entry builds a step function.
 
 PyTorch is imported by bench_rnn.py only in the child process that measures it, and set
 here as ``torch``.
@@ -325,12 +325,14 @@ PEERS = {
                                 numpy_lstm_step(p, *ib)),
     "lstm/minigrad fused": lambda: minigrad_lstm(True),
     "lstm/minigrad composite": lambda: minigrad_lstm(False),
+    "lstm/minigrad sequence": lambda: minigrad_lstm("sequence"),
     "lstm/PyTorch nn.LSTM": lambda: torch_lstm(False),
     "lstm/PyTorch LSTMCell loop": lambda: torch_lstm(True),
     "rnn/hand NumPy": numpy_rnn,
     "rnn/NumPy min-char-rnn": numpy_min_char_rnn,
     "rnn/minigrad fused": lambda: minigrad_rnn(True),
     "rnn/minigrad composite": lambda: minigrad_rnn(False),
+    "rnn/minigrad sequence": lambda: minigrad_rnn("sequence"),
     "rnn/PyTorch nn.RNN": lambda: torch_rnn(False),
     "rnn/PyTorch per-step ops": lambda: torch_rnn(True),
 }

@@ -138,6 +138,10 @@ CASES = [
          "state_grad_norms", "one-element", "(5, 2, 2)"),
     case("the fused switch set to a string", lambda: nn.recurrent.set_fused_default("no"),
          TypeError, "set_fused_default", "'no'"),
+    case("a layer's fused= set to a string it does not know",
+         lambda: nn.LSTM(2, 2, fused="yes"), TypeError, "LSTM", "'yes'", "'sequence'"),
+    case("a cell's fused= set to a number", lambda: nn.GRUCell(2, 2, fused=1),
+         TypeError, "GRUCell", "fused", "1"),
     case("unpacking a tensor", lambda: nn.utils.rnn.pad_packed_sequence(mg.ones(2)),
          TypeError, "pad_packed_sequence", "Tensor"),
 ]

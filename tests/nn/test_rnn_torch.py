@@ -76,7 +76,8 @@ def _compare_layer(name, cfg, fused, nonlinearity=None, lengths=None):
     _close_gradients(ours, theirs, [(x_m, x_t)] + (list(zip(s_m, s_t)) if init else []))
 
 
-@pytest.mark.parametrize("fused", [True, False], ids=["fused", "composite"])
+@pytest.mark.parametrize("fused", [True, False, "sequence"],
+                         ids=["fused", "composite", "sequence"])
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: ",".join(f"{k}={v}" for k, v in
                                                                  c.items()) or "default")
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
@@ -84,12 +85,14 @@ def test_layer_matches_torch(name, cfg, fused):
     _compare_layer(name, cfg, fused)
 
 
-@pytest.mark.parametrize("fused", [True, False], ids=["fused", "composite"])
+@pytest.mark.parametrize("fused", [True, False, "sequence"],
+                         ids=["fused", "composite", "sequence"])
 def test_relu_rnn_matches_torch(fused):
     _compare_layer("RNN", dict(num_layers=2, bidirectional=True), fused, nonlinearity="relu")
 
 
-@pytest.mark.parametrize("fused", [True, False], ids=["fused", "composite"])
+@pytest.mark.parametrize("fused", [True, False, "sequence"],
+                         ids=["fused", "composite", "sequence"])
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
 def test_lengths_match_packed_sequences(name, fused):
     """lengths= gives PyTorch's pack_padded_sequence numbers (padded output zeros)."""

@@ -14,7 +14,7 @@ from minigrad.nn.functional import linear
 from minigrad.nn.module import Module
 from minigrad.nn.recurrent import spec as specs
 from minigrad.nn.recurrent.spec import CellSpec
-from minigrad.nn.recurrent.switch import resolve_fused
+from minigrad.nn.recurrent.switch import check_fused, resolve_fused
 from minigrad.tensor import Tensor
 
 
@@ -25,7 +25,7 @@ class _CellBase(Module):
         check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.spec = spec
         self.input_size, self.hidden_size, self.bias, self.fused = \
-            input_size, hidden_size, bias, fused
+            input_size, hidden_size, bias, check_fused(type(self).__name__, fused)
         for name, p in spec.make_parameters(input_size, hidden_size, bias, dtype,
                                             device).items():
             self.register_parameter(name, p)

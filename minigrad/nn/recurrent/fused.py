@@ -405,14 +405,24 @@ def _args(w_hh, b_hh):
     return (w_hh,) if b_hh is None else (w_hh, b_hh)
 
 
+# The step nodes of each kind, made for a hand-off (``fused_sequence.py`` runs them
+# inside one node; the functions below call them as nodes of the graph)
+def rnn_tanh_node(handoff=None, probe=None) -> RNNCellFused:
+    return RNNCellFused(TANH, handoff)
+
+
+def rnn_relu_node(handoff=None, probe=None) -> RNNCellFused:
+    return RNNCellFused(RELU, handoff)
+
+
 def rnn_tanh_cell_fused(xg, h, w_hh, b_hh=None, *, handoff=None, probe=None):
     """One tanh Elman step as one node; ``xg = x W_ih^T + b_ih``; returns h."""
-    return RNNCellFused(TANH, handoff)(xg, h, *_args(w_hh, b_hh))
+    return rnn_tanh_node(handoff)(xg, h, *_args(w_hh, b_hh))
 
 
 def rnn_relu_cell_fused(xg, h, w_hh, b_hh=None, *, handoff=None, probe=None):
     """One relu Elman step as one node; returns h."""
-    return RNNCellFused(RELU, handoff)(xg, h, *_args(w_hh, b_hh))
+    return rnn_relu_node(handoff)(xg, h, *_args(w_hh, b_hh))
 
 
 def lstm_cell_fused(xg, h, c, w_hh, b_hh=None, *, handoff=None, probe=None):

@@ -21,7 +21,7 @@ from minigrad.nn.module import Module
 from minigrad.nn.recurrent import record, spec as specs
 from minigrad.nn.recurrent.packing import PackedSequence, check_lengths
 from minigrad.nn.recurrent.spec import CellSpec
-from minigrad.nn.recurrent.switch import resolve_fused
+from minigrad.nn.recurrent.switch import check_fused, resolve_fused
 from minigrad.nn.recurrent.unroll import Layout, unroll
 from minigrad.tensor import Tensor
 
@@ -40,7 +40,7 @@ class RNNBase(Module):
         self.spec = spec
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
-        self.bidirectional, self.fused = bidirectional, fused
+        self.bidirectional, self.fused = bidirectional, check_fused(name, fused)
         directions = 2 if bidirectional else 1
         for k in range(num_layers):
             fan_in = input_size if k == 0 else hidden_size * directions
@@ -223,7 +223,9 @@ _SHARED_DOC = """
     Arguments (PyTorch's): input_size, hidden_size, num_layers=1, bias=True,
     batch_first=False, dropout=0.0 (between layers, training only),
     bidirectional=False; plus dtype=, device=, and fused=None (None follows
-    ``mg.nn.recurrent.set_fused_default``; False selects the composite cells).
+    ``mg.nn.recurrent.set_fused_default``; False selects the composite cells, True
+    one node per step, "sequence" one node per layer direction: the same numbers,
+    for speed, with the per-step graph given up; see ``nn/recurrent/switch.py``).
 
     Input (seq_len, batch, input_size), or (batch, seq_len, input_size) with
     batch_first, or (seq_len, input_size) unbatched. States have shape

@@ -88,6 +88,7 @@ class SequenceSteps(Function):
             self.offsets.append(self.offsets[-1] + b)
         self.pool, self.chain = pool, chain
         self.takes_dw_hh = False
+        self.handing_off = False                # set once the node knows it records a graph
         self.handed = [False] * len(self.sizes)
         self.buffers: dict = {}
         self.grads, self.written = None, []
@@ -102,18 +103,18 @@ class SequenceSteps(Function):
         bounds = self.offsets
         return tuple([xg[bounds[t]:bounds[t + 1]] for t in range(len(self.sizes))])
 
-    def handoff(self, t: int, h_prev: Tensor) -> Handoff | None:
+    def handoff(self, t: int, h_prev) -> Handoff | None:
         """Step t's hand-off (None when this node records no graph). Called once per
-        step by the layer, at forward time, with the state the step reads."""
-        if not self.needs_input_grad:
+        step by the layer, at forward time, with the state (array) the step reads."""
+        if not self.handing_off:
             return None
         if self.handed[t]:
             raise RuntimeError(f"SequenceSteps: step {t} was handed off twice")
         self.handed[t] = True
         if self.takes_dw_hh:
-            self.saved[t] = h_prev.array
+            self.saved[t] = h_prev
         if self.chain is not None and t == (0 if self.chain == "forward" else len(self.sizes) - 1):
-            a = h_prev.array                    # h_init: into its rows of h's buffer
+            a = h_prev                          # h_init: into its rows of h's buffer
             self._h_init_rows(get_array_module(a), a.shape, a.dtype)[...] = a
         return Handoff(self, t)
 
@@ -149,12 +150,21 @@ class SequenceSteps(Function):
             del self.buffers["dxg"]
         self.written = [False] * len(self.sizes)
 
-    def _h_prev(self, xp):
+    def h_prev_rows(self, xp):
         """H_prev of all steps, (N, H), in the rows' order (every step handed off)."""
         if self.chain is None:
             return xp.concatenate(self.saved)
         h, n = self.buffers["h"], self.offsets[-1]   # the steps wrote them there
         return h[:n] if self.chain == "forward" else h[self.sizes[0]:]
+
+    def output_rows(self):
+        """The steps' outputs h_0 ... h_{T-1} as one (N, H) view of h's buffer, in the
+        rows' order, when the steps wrote them there in a plain chain; else None."""
+        buf = self.buffers.get("h")
+        if buf is None or self.chain is None or not all(self.handed):
+            return None
+        n, b = self.offsets[-1], self.sizes[0]
+        return buf[b:] if self.chain == "forward" else buf[:n]
 
     def backward(self, *gs):
         buffer, written = self.grads, self.written
@@ -173,7 +183,7 @@ class SequenceSteps(Function):
         dw = None
         if self.takes_dw_hh and any(self.handed):
             if every:
-                da, h_prev = buffer, self._h_prev(xp)
+                da, h_prev = buffer, self.h_prev_rows(xp)
             else:
                 steps = [t for t, h in enumerate(self.handed) if h]
                 da = xp.concatenate([self._block(buffer, t) for t in steps])
@@ -204,11 +214,9 @@ class StepRows(Function):
 def step_rows(node: SequenceSteps | None, outputs: list[Tensor]) -> Tensor:
     """The layer's output rows from its steps' outputs: a view of h's buffer when the
     steps wrote them there in a plain chain (every step handed off), else ``cat``."""
-    buf = None if node is None or node.chain is None else node.buffers.get("h")
-    if buf is None or not all(node.handed) or any(h.array.base is not buf for h in outputs):
+    rows = None if node is None else node.output_rows()
+    if rows is None or any(h.array.base is not rows.base for h in outputs):
         return ops.cat(outputs, axis=0)
-    n, b = node.offsets[-1], node.sizes[0]
-    rows = buf[b:] if node.chain == "forward" else buf[:n]
     return StepRows(rows, node.offsets)(*outputs)
 
 
@@ -224,6 +232,7 @@ def sequence_steps(xg: Tensor, sizes: Sequence[int], w_hh: Tensor | None = None,
     ``node.handoff(t, h_prev)``) and the step inputs."""
     node = SequenceSteps(sizes, pool, chain, scratch)
     steps = node(xg) if w_hh is None else node(xg, w_hh)
+    node.handing_off = bool(node.needs_input_grad)
     node.takes_dw_hh = (w_hh is not None and len(node.needs_input_grad) == 2
                         and node.needs_input_grad[1])
     return node, steps

@@ -34,6 +34,7 @@ class CellSpec:
     sequence_dw_hh: bool       # dxg_t = da_t, so the sequence node may compute dW_hh
     composite: Callable
     fused: Callable
+    fused_node: Callable       # (handoff, probe) -> the fused step's Function, not yet called
     recorded: tuple[str, ...]  # what record_states keeps per step (gates, then states)
     nonlinearity: str | None = None
 
@@ -66,24 +67,29 @@ class CellSpec:
 _LSTM_RECORDED = ("i", "f", "g", "o", "c", "h")
 RNN_TANH = CellSpec(kind="RNN_TANH", gates=1, cell_state=False, extra_weights=(),
                     folds_b_hh=True, sequence_dw_hh=True, composite=composite.rnn_tanh_cell,
-                    fused=fused_steps.rnn_tanh_cell_fused, recorded=("h",),
+                    fused=fused_steps.rnn_tanh_cell_fused, fused_node=fused_steps.rnn_tanh_node,
+                    recorded=("h",),
                     nonlinearity="tanh")
 RNN_RELU = CellSpec(kind="RNN_RELU", gates=1, cell_state=False, extra_weights=(),
                     folds_b_hh=True, sequence_dw_hh=True, composite=composite.rnn_relu_cell,
-                    fused=fused_steps.rnn_relu_cell_fused, recorded=("h",),
+                    fused=fused_steps.rnn_relu_cell_fused, fused_node=fused_steps.rnn_relu_node,
+                    recorded=("h",),
                     nonlinearity="relu")
 LSTM = CellSpec(kind="LSTM", gates=4, cell_state=True, extra_weights=(),
                 folds_b_hh=True, sequence_dw_hh=True, composite=composite.lstm_cell,
-                fused=fused_steps.lstm_cell_fused, recorded=_LSTM_RECORDED)
+                fused=fused_steps.lstm_cell_fused, fused_node=fused_steps.LSTMCellFused,
+                recorded=_LSTM_RECORDED)
 LSTM_PEEPHOLE = CellSpec(kind="LSTM_PEEPHOLE", gates=4, cell_state=True,
                          extra_weights=(("weight_peephole", 3),), folds_b_hh=True,
                          sequence_dw_hh=True, composite=composite.peephole_lstm_cell,
-                         fused=fused_steps.peephole_lstm_cell_fused, recorded=_LSTM_RECORDED)
+                         fused=fused_steps.peephole_lstm_cell_fused,
+                         fused_node=fused_steps.PeepholeLSTMCellFused, recorded=_LSTM_RECORDED)
 # GRU: b_hn sits inside r * (W_hn h + b_hn), so b_hh cannot join b_ih, and the
 # gradient of W_hh's rows for n is r * da_n, not dxg_n: the step keeps both.
 GRU = CellSpec(kind="GRU", gates=3, cell_state=False, extra_weights=(),
                folds_b_hh=False, sequence_dw_hh=False, composite=composite.gru_cell,
-               fused=fused_steps.gru_cell_fused, recorded=("r", "z", "n", "h"))
+               fused=fused_steps.gru_cell_fused, fused_node=fused_steps.GRUCellFused,
+               recorded=("r", "z", "n", "h"))
 
 _RNN = {"tanh": RNN_TANH, "relu": RNN_RELU}
 

@@ -4,6 +4,9 @@
     xg_0, ..., xg_{T-1} = cut(XG)             one node (``sequence.py``)
     h_t = step(xg_t, h_{t-1}, W_hh, ...)      one step per t, in scope "t=<t>"
 
+(or, with ``fused="sequence"`` and a plain chain nobody records, the whole loop as one
+node: ``fused_sequence.py``).
+
 Nothing here computes a gradient: ``loss.backward()`` walks this graph back step by
 step, and that *is* back-propagation through time.
 
@@ -19,6 +22,7 @@ from typing import Any, NamedTuple
 
 from minigrad import grad_mode, ops
 from minigrad.nn.recurrent.buffers import pool_for
+from minigrad.nn.recurrent.fused_sequence import fused_sequence
 from minigrad.nn.recurrent.sequence import sequence_steps, step_rows
 from minigrad.nn.recurrent.spec import CellSpec
 from minigrad.tensor import Tensor
@@ -41,8 +45,11 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
     caller's own scratch: fused steps build their gates in it and backward writes dXG
     there (``sequence.py``)."""
     sizes, masks, packed, steps = layout.sizes, layout.masks, layout.packed, len(layout.sizes)
-    if fused:   # a plain chain: each step reads the h the one before it wrote
-        chain = None if packed or masks is not None else ("reverse" if reverse else "forward")
+    # a plain chain: each step reads the h the one before it wrote
+    chain = None if packed or masks is not None else ("reverse" if reverse else "forward")
+    if fused == "sequence" and chain is not None and trace is None:
+        return fused_sequence(spec, xg, init, weights, reverse, pool_for(weights[0]))
+    if fused:
         node, xgs = sequence_steps(xg, sizes, weights[0] if spec.sequence_dw_hh else None,
                                    pool=pool_for(weights[0]), chain=chain, scratch=True)
     else:
@@ -60,7 +67,7 @@ def unroll(spec: CellSpec, fused: bool, xg: Tensor, layout: Layout, init: list[T
             grad_mode.state.scope = outer + (f"t={t}",)
             if packed and sizes[t] != state[0].shape[0]:
                 state = _resize(state, sizes[t], init, ended)
-            handoff = None if node is None else node.handoff(t, state[0])
+            handoff = None if node is None else node.handoff(t, state[0].array)
             probe = None if trace is None else trace.probe()
             new = step(xgs[t], *state, *weights, handoff=handoff, probe=probe)
             new = list(new) if cell_state else [new]
