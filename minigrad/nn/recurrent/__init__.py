@@ -3,6 +3,8 @@
     spec.py       one record per kind of cell (RNN tanh/relu, LSTM, peephole LSTM, GRU)
     composite.py  one step built from primitive ops (every gate in the graph)
     fused.py      one step as one node, with its hand-derived backward
+    fused_common.py  what the fused steps share (in-place nonlinearities, where they write)
+    fused_sequence.py  fused="sequence": a layer direction's whole time loop as one node
     sequence.py   the sequence node: the input projection cut into steps, and the
                   hand-off through which fused steps share one gradient buffer
     unroll.py     the time loop of one layer and direction
@@ -11,7 +13,7 @@
     packing.py    PackedSequence and friends (public as mg.nn.utils.rnn)
     record.py     record_states (public in mg.nn.utils)
     grad_norms.py state_grad_norms (public in mg.nn.utils)
-    switch.py     fused or composite: set_fused_default, use_fused
+    switch.py     composite, fused or one node per sequence: set_fused_default, use_fused
 """
 from minigrad.nn.recurrent.cells import GRUCell, LSTMCell, RNNCell
 from minigrad.nn.recurrent.layers import GRU, LSTM, RNN

@@ -24,118 +24,11 @@ backward, for ``state_grad_norms``).
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
-
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
-from minigrad.ops._util import t_matmul
-
-
-def sigmoid_(x):
-    """sigmoid(x) = (1 + tanh(x / 2)) / 2, computed in place and returned.
-
-    Stable (tanh never overflows) and cheap in place on the strided gate slices.
-    It is exact to absolute round-off (1e-16), which is what gates and their
-    gradients need, but not to relative precision far in the negative tail
-    (x = -30 gives 9.359e-14 for 9.358e-14): ``mg.sigmoid`` keeps the exp form
-    (``ops.elementwise._sigmoid``) for that. One formula for both would change
-    either the fused cells' numbers or ``mg.sigmoid``'s precision.
-    """
-    xp = get_array_module(x)
-    x *= 0.5
-    xp.tanh(x, out=x)
-    x += 1
-    x *= 0.5
-    return x
-
-
-def _tanh_(a):
-    return get_array_module(a).tanh(a, out=a)
-
-
-def _tanh_slope(h):
-    return 1 - h * h                    # tanh'(a) from h = tanh(a)
-
-
-def _relu_(a):
-    return get_array_module(a).maximum(a, 0, out=a)
-
-
-def _relu_slope(h):
-    return h > 0                        # relu'(a) from h = relu(a)
-
-
-class Activation(NamedTuple):
-    """An Elman cell's nonlinearity for the fused step: applied in place, and its
-    derivative from the output (so backward needs only h)."""
-    name: str
-    apply_: Callable
-    slope: Callable
-
-
-TANH = Activation("tanh", _tanh_, _tanh_slope)
-RELU = Activation("relu", _relu_, _relu_slope)
-
-
-def _rows(handoff, name: str, xp, shape, dtype):
-    """Where a step writes its array ``name`` ("gates", "c", "h"...): its rows of the
-    sequence's buffer when the layer handed them over, else a new array."""
-    if handoff is None:
-        return xp.empty(shape, dtype=dtype)
-    return handoff.rows(name, xp, shape, dtype)
-
-
-def _gates_from(handoff, xg, xp):
-    """Where a step builds its gates, starting from xg: xg's own rows when the layer
-    hands its projection over as scratch (nothing reads it again), else a copy of xg
-    (in rows of the sequence's buffer, or a new array)."""
-    if handoff is not None and handoff.node.scratch:
-        return xg
-    act = _rows(handoff, "gates", xp, xg.shape, xg.dtype)
-    act[...] = xg
-    return act
-
-
-def _grad_rows(handoff, xp, shape, dtype):
-    """Where a step writes its gradient for xg: its rows of the sequence node's
-    buffer when the layer handed them over, else a new array."""
-    if handoff is None:
-        return xp.empty(shape, dtype=dtype)
-    return handoff.grad_rows(xp, shape, dtype)
-
-
-def _own_dw_hh(handoff) -> bool:
-    """Whether the step returns its share of dW_hh (the sequence node does not take it)."""
-    return handoff is None or not handoff.node.takes_dw_hh
-
-
-def _bias_grad(da, needs: list):
-    """db_hh = sum_b da, when b_hh is an input (not folded into b_ih) that needs it."""
-    return tuple(da.sum(axis=0) if n else None for n in needs)
-
-
-def _report_dc(probe: dict | None, dc) -> None:
-    """Hand the step's whole dL/dc (later steps' share plus this step's h's) to a
-    probe that asks for it: outside the node only the first part is visible."""
-    if probe is not None and "dc" in probe:
-        probe["dc"] = dc
-
-
-def _weight_grad(da, h_prev):
-    """dW_hh = da^T h_prev, summed over the batch (an outer product for a batch of 1)."""
-    return t_matmul(da, h_prev)
-
-
-def _check(name: str, xg, h, w, gates: int, c=None):
-    """The message for inputs of the wrong shapes (None when they fit)."""
-    hidden = w.shape[1] if w.ndim == 2 else None
-    expect = None if hidden is None else (h.shape[0], gates * hidden)
-    if (w.ndim != 2 or w.shape[0] != gates * hidden or h.ndim != 2 or h.shape[1] != hidden
-            or tuple(xg.shape) != expect or (c is not None and c.shape != h.shape)):
-        got = ", ".join(str(tuple(a.shape)) for a in (xg, h, c, w) if a is not None)
-        return (f"{name}: inputs (xg, h{', c' if c is not None else ''}, W_hh) of shapes {got} "
-                f"do not fit: W_hh must be ({gates}*H, H), h (B, H), xg (B, {gates}*H)")
-    return None
+from minigrad.nn.recurrent.fused_common import (RELU, TANH, Activation, bias_grad, check_shapes,
+                                                gates_from, grad_rows_for, own_dw_hh,
+                                                report_dc, rows_for, weight_grad, sigmoid_)
 
 
 class RNNCellFused(Function):
@@ -154,7 +47,7 @@ class RNNCellFused(Function):
 
     def forward(self, xg, h_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
-        a = _rows(self.handoff, "h", xp, xg.shape, xg.dtype)
+        a = rows_for(self.handoff, "h", xp, xg.shape, xg.dtype)
         xp.matmul(h_prev, w_hh.T, out=a)   # a = h_prev W_hh^T, then in place
         a += xg
         if b_hh is not None:
@@ -166,16 +59,16 @@ class RNNCellFused(Function):
     def backward(self, dh):
         h_prev, w_hh, h = self.saved
         xp = get_array_module(dh, h)
-        da = _grad_rows(self.handoff, xp, h.shape, h.dtype)
+        da = grad_rows_for(self.handoff, xp, h.shape, h.dtype)
         xp.multiply(dh, self.act.slope(h), out=da)
         n_xg, n_h, n_w, *n_b = self.needs_input_grad
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
-                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
-                *(_bias_grad(da, n_b) if n_b else ()))
+                weight_grad(da, h_prev) if n_w and own_dw_hh(self.handoff) else None,
+                *(bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
-        return _check(self.name, xg, h_prev, w_hh, 1)
+        return check_shapes(self.name, xg, h_prev, w_hh, 1)
 
 
 def _gates(act, hid: int):
@@ -204,7 +97,7 @@ class LSTMCellFused(Function):
     def forward(self, xg, h_prev, c_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid, state = h_prev.shape[1], c_prev.shape
-        act = _gates_from(self.handoff, xg, xp)
+        act = gates_from(self.handoff, xg, xp)
         act += h_prev @ w_hh.T            # the step's one matmul, then all in place
         if b_hh is not None:
             act += b_hh                   # act (B, 4H) becomes [i, f, g, o]:
@@ -212,10 +105,10 @@ class LSTMCellFused(Function):
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
         sigmoid_(act[:, 3 * hid:])
         i, f, g, o = _gates(act, hid)
-        c = xp.multiply(f, c_prev, out=_rows(self.handoff, "c", xp, state, xg.dtype))
+        c = xp.multiply(f, c_prev, out=rows_for(self.handoff, "c", xp, state, xg.dtype))
         c += i * g
-        tanh_c = xp.tanh(c, out=_rows(self.handoff, "tanh_c", xp, state, xg.dtype))
-        h = xp.multiply(o, tanh_c, out=_rows(self.handoff, "h", xp, state, xg.dtype))
+        tanh_c = xp.tanh(c, out=rows_for(self.handoff, "tanh_c", xp, state, xg.dtype))
+        h = xp.multiply(o, tanh_c, out=rows_for(self.handoff, "h", xp, state, xg.dtype))
         self.saved = h_prev, c_prev, w_hh, act, tanh_c
         if self.probe is not None:
             self.probe.update(i=i, f=f, g=g, o=o)
@@ -229,24 +122,24 @@ class LSTMCellFused(Function):
         n_xg, n_h, n_c, n_w, *n_b = self.needs_input_grad
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
         dc_prev = dc * f if n_c else None
-        # da may be the gates' own memory (``_grad_rows``): each gate is read before
+        # da may be the gates' own memory (``grad_rows_for``): each gate is read before
         # its block of da is written, and dc * g is taken before da_g replaces g
-        da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
+        da = grad_rows_for(self.handoff, xp, act.shape, act.dtype)
         da_i, da_f, da_g, da_o = _gates(da, hid)
         dc_g = dc * g
         xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
         xp.multiply(dc_g, i * (1 - i), out=da_i)
-        _report_dc(self.probe, dc)
+        report_dc(self.probe, dc)
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc_prev,
-                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
-                *(_bias_grad(da, n_b) if n_b else ()))
+                weight_grad(da, h_prev) if n_w and own_dw_hh(self.handoff) else None,
+                *(bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, c_prev, w_hh, b_hh=None):
-        return _check("LSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
+        return check_shapes("LSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
 
 
 class PeepholeLSTMCellFused(Function):
@@ -271,7 +164,7 @@ class PeepholeLSTMCellFused(Function):
     def forward(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid, state = h_prev.shape[1], c_prev.shape
-        act = _gates_from(self.handoff, xg, xp)
+        act = gates_from(self.handoff, xg, xp)
         act += h_prev @ w_hh.T
         if b_hh is not None:
             act += b_hh
@@ -280,12 +173,12 @@ class PeepholeLSTMCellFused(Function):
         sigmoid_(act[:, :2 * hid])
         xp.tanh(act[:, 2 * hid:3 * hid], out=act[:, 2 * hid:3 * hid])
         i, f, g, o = _gates(act, hid)
-        c = xp.multiply(f, c_prev, out=_rows(self.handoff, "c", xp, state, xg.dtype))
+        c = xp.multiply(f, c_prev, out=rows_for(self.handoff, "c", xp, state, xg.dtype))
         c += i * g
         o += w_peep[2] * c
         sigmoid_(o)
-        tanh_c = xp.tanh(c, out=_rows(self.handoff, "tanh_c", xp, state, xg.dtype))
-        h = xp.multiply(o, tanh_c, out=_rows(self.handoff, "h", xp, state, xg.dtype))
+        tanh_c = xp.tanh(c, out=rows_for(self.handoff, "tanh_c", xp, state, xg.dtype))
+        h = xp.multiply(o, tanh_c, out=rows_for(self.handoff, "h", xp, state, xg.dtype))
         self.saved = h_prev, c_prev, c, w_hh, w_peep, act, tanh_c
         if self.probe is not None:
             self.probe.update(i=i, f=f, g=g, o=o)
@@ -297,10 +190,10 @@ class PeepholeLSTMCellFused(Function):
         hid = h_prev.shape[1]
         i, f, g, o = _gates(act, hid)
         n_xg, n_h, n_c, n_w, n_p, *n_b = self.needs_input_grad
-        # da may be the gates' own memory (``_grad_rows``): each gate is read before
+        # da may be the gates' own memory (``grad_rows_for``): each gate is read before
         # its block of da is written
         dh_o = dh * o * (1 - tanh_c * tanh_c)
-        da = _grad_rows(self.handoff, xp, act.shape, act.dtype)
+        da = grad_rows_for(self.handoff, xp, act.shape, act.dtype)
         da_i, da_f, da_g, da_o = _gates(da, hid)
         xp.multiply(dh * tanh_c, o * (1 - o), out=da_o)
         dc = dc + dh_o + da_o * w_peep[2]
@@ -308,7 +201,7 @@ class PeepholeLSTMCellFused(Function):
         xp.multiply(dc * c_prev, f * (1 - f), out=da_f)
         xp.multiply(dc * i, 1 - g * g, out=da_g)
         xp.multiply(dc_g, i * (1 - i), out=da_i)
-        _report_dc(self.probe, dc)
+        report_dc(self.probe, dc)
         dc_prev = None
         if n_c:
             dc_prev = dc_f + da_i * w_peep[0] + da_f * w_peep[1]
@@ -319,12 +212,12 @@ class PeepholeLSTMCellFused(Function):
         return (da if n_xg else None,
                 da @ w_hh if n_h else None,
                 dc_prev,
-                _weight_grad(da, h_prev) if n_w and _own_dw_hh(self.handoff) else None,
+                weight_grad(da, h_prev) if n_w and own_dw_hh(self.handoff) else None,
                 dw_peep,
-                *(_bias_grad(da, n_b) if n_b else ()))
+                *(bias_grad(da, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, c_prev, w_hh, w_peep, b_hh=None):
-        why = _check("PeepholeLSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
+        why = check_shapes("PeepholeLSTMCellFused", xg, h_prev, w_hh, 4, c_prev)
         if why is None and tuple(w_peep.shape) != (3, h_prev.shape[1]):
             why = (f"PeepholeLSTMCellFused: peephole weights must have shape "
                    f"(3, {h_prev.shape[1]}), got {tuple(w_peep.shape)}")
@@ -356,18 +249,18 @@ class GRUCellFused(Function):
     def forward(self, xg, h_prev, w_hh, b_hh=None):
         xp = get_array_module(xg, h_prev, w_hh)
         hid, state, dt = h_prev.shape[1], h_prev.shape, xg.dtype
-        hg = _rows(self.handoff, "hg", xp, xg.shape, dt)
+        hg = rows_for(self.handoff, "hg", xp, xg.shape, dt)
         xp.matmul(h_prev, w_hh.T, out=hg)   # the step's one matmul
         if b_hh is not None:
             hg += b_hh
         h_n = hg[:, 2 * hid:]
-        rz = _rows(self.handoff, "rz", xp, (state[0], 2 * hid), dt)
+        rz = rows_for(self.handoff, "rz", xp, (state[0], 2 * hid), dt)
         sigmoid_(xp.add(xg[:, :2 * hid], hg[:, :2 * hid], out=rz))
         r, z = rz[:, :hid], rz[:, hid:]
-        n = xp.multiply(r, h_n, out=_rows(self.handoff, "n", xp, state, dt))
+        n = xp.multiply(r, h_n, out=rows_for(self.handoff, "n", xp, state, dt))
         n += xg[:, 2 * hid:]
         xp.tanh(n, out=n)
-        h = xp.subtract(h_prev, n, out=_rows(self.handoff, "h", xp, state, dt))
+        h = xp.subtract(h_prev, n, out=rows_for(self.handoff, "h", xp, state, dt))
         h *= z                        # h = n + z * (h_prev - n)
         h += n
         self.saved = h_prev, w_hh, rz, n, h_n
@@ -380,7 +273,7 @@ class GRUCellFused(Function):
         xp = get_array_module(dh, rz)
         hid = h_prev.shape[1]
         r, z = rz[:, :hid], rz[:, hid:]
-        dxg = _grad_rows(self.handoff, xp, (dh.shape[0], 3 * hid), dh.dtype)
+        dxg = grad_rows_for(self.handoff, xp, (dh.shape[0], 3 * hid), dh.dtype)
         da_n = dxg[:, 2 * hid:]
         xp.multiply(dh * (1 - z), 1 - n * n, out=da_n)
         dxg[:, hid:2 * hid] = dh * (h_prev - n) * z * (1 - z)
@@ -394,11 +287,11 @@ class GRUCellFused(Function):
             dh_prev += dh * z
         return (dxg if n_xg else None,
                 dh_prev,
-                _weight_grad(dhg, h_prev) if n_w else None,
-                *(_bias_grad(dhg, n_b) if n_b else ()))
+                weight_grad(dhg, h_prev) if n_w else None,
+                *(bias_grad(dhg, n_b) if n_b else ()))
 
     def explain(self, xg, h_prev, w_hh, b_hh=None):
-        return _check("GRUCellFused", xg, h_prev, w_hh, 3)
+        return check_shapes("GRUCellFused", xg, h_prev, w_hh, 3)
 
 
 def _args(w_hh, b_hh):
