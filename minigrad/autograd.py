@@ -324,16 +324,20 @@ def _write_leaves(leaves: dict) -> None:
     for x, g, owned in leaves.values():
         if x._hooks:
             g, owned = _apply_hooks(x, g), False
-        elif not owned and g.dtype == x.dtype and _unshared(g):
+        elif (not owned and g.dtype == x.dtype and g.strides == x.array.strides
+              and _unshared(g)):
             owned = True
         if x.grad is not None:
             _check_grad_slot(x)
         if x.grad is None:
-            if not owned or tuple(g.shape) != x.shape:  # a copy of x's shape and dtype
+            if not owned or tuple(g.shape) != x.shape:
+                # a copy with x's shape, dtype and memory order (as PyTorch lays a .grad
+                # out like its parameter): an optimizer's arithmetic on a transposed
+                # gradient beside row-major state runs NumPy's slower strided loops
                 xp = backend.get_array_module(g)
                 if tuple(g.shape) != x.shape:
                     g = xp.broadcast_to(g, x.shape)
-                g = xp.array(g, dtype=x.dtype)
+                g = xp.array(g, dtype=x.dtype, order="C" if x.array.flags.c_contiguous else "K")
             x.grad = Tensor._wrap(g)
         else:
             x.grad.array += g

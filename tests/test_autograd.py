@@ -293,3 +293,15 @@ def test_a_fresh_gradient_of_another_dtype_is_cast_not_kept():
 
     Wide()(x).sum().backward()
     assert x.grad.dtype == mg.float32
+
+
+def test_a_leafs_gradient_is_laid_out_like_the_leaf():
+    """Linear's dW comes out of its matmul transposed; the leaf's .grad is row-major
+    like the weight (PyTorch's layout contract), so an optimizer's arithmetic on it
+    beside row-major state takes NumPy's contiguous loops."""
+    lin = mg.nn.Linear(5, 3)
+    lin(mg.randn(4, 5)).sum().backward()
+    assert lin.weight.grad.array.flags.c_contiguous
+    w = mg.tensor(np.ones((4, 3)).T, requires_grad=True)      # a column-major leaf
+    (w * 2).sum().backward()
+    assert w.grad.array.strides == w.array.strides
