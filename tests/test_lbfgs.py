@@ -59,3 +59,66 @@ def test_bad_use_is_explained():
         mg.optim.LBFGS([p], line_search_fn="armijo")
     with pytest.raises(ValueError, match="doesn't support per-parameter options"):
         mg.optim.LBFGS([{"params": [p]}, {"params": [mg.zeros(1, requires_grad=True)]}])
+
+
+def _problem(seed=0):
+    w = mg.zeros(4, dtype="float64", requires_grad=True)
+    v = mg.ones(2, dtype="float64", requires_grad=True)
+    a, b = mg.tensor(A), mg.tensor(B)
+
+    def make_closure(opt):
+        def closure():
+            opt.zero_grad()
+            r = a @ w - b
+            loss = (r * r).sum() + ((v * v - 1.5) ** 2).sum() + (w ** 4).sum()
+            loss.backward()
+            return loss
+        return closure
+    return (w, v), make_closure
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_a_saved_and_loaded_history_resumes_to_the_same_numbers(line_search, tmp_path):
+    """Two steps, save (weights and optimizer), a fresh LBFGS loads, two more steps:
+    the same weights, bit for bit, as four steps in one go."""
+    kw = dict(lr=0.5, max_iter=4, history_size=3, line_search_fn=line_search)
+    params, make = _problem()
+    opt = mg.optim.LBFGS(params, **kw)
+    for _ in range(4):
+        opt.step(make(opt))
+    straight = np.concatenate([p.numpy() for p in params])
+
+    params, make = _problem()
+    opt = mg.optim.LBFGS(params, **kw)
+    for _ in range(2):
+        opt.step(make(opt))
+    mg.save({"opt": opt.state_dict(), "w": [p.numpy() for p in params]}, tmp_path / "s.pt")
+    saved = mg.load(tmp_path / "s.pt")
+    assert len(saved["opt"]["state"]["0"]["old_dirs"]) >= 1
+    params, make = _problem()
+    for p, a in zip(params, saved["w"]):
+        p.array[...] = a
+    opt = mg.optim.LBFGS(params, **kw)
+    opt.load_state_dict(saved["opt"])
+    for _ in range(2):
+        opt.step(make(opt))
+    np.testing.assert_array_equal(np.concatenate([p.numpy() for p in params]), straight)
+
+
+def test_a_history_of_other_sizes_is_refused_and_changes_nothing():
+    params, make = _problem()
+    opt = mg.optim.LBFGS(params, history_size=3)
+    opt.step(make(opt))
+    good = opt.state_dict()
+    other = mg.optim.LBFGS([mg.zeros(5, dtype="float64", requires_grad=True)])
+    with pytest.raises(ValueError, match=r"d has shape \(6,\).*must be \(5,\)"):
+        other.load_state_dict(good)
+    assert other.state == {}
+    bad = opt.state_dict()
+    bad["state"]["0"]["ro"] = bad["state"]["0"]["ro"] + [1.0]
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match="as many entries"):
+        opt.load_state_dict(bad)
+    np.testing.assert_array_equal(opt.state_dict()["state"]["0"]["d"], before["state"]["0"]["d"])
+    with pytest.raises(ValueError, match="one entry, '0'"):
+        opt.load_state_dict({"state": {"1": {}}, "param_groups": good["param_groups"]})

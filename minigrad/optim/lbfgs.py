@@ -249,10 +249,63 @@ class LBFGS(Optimizer):
             r += (al[i] - be_i) * old_stps[i]
         return r
 
+    # --------------------------------------------------------- saving
     def state_dict(self) -> dict[str, Any]:
-        raise NotImplementedError("LBFGS: saving its state (the step history) is not "
-                                  "supported; a resumed LBFGS starts a fresh history")
+        """PyTorch's layout: the whole history is the state of the first parameter
+        ("0"): flat vectors over all parameters (``d``, ``prev_flat_grad``), the stored
+        pairs as lists of them (``old_dirs``, ``old_stps``), ``ro`` and numbers. Arrays
+        are NumPy copies, so ``mg.save`` stores it and a resumed LBFGS continues with
+        the same numbers as one that never stopped."""
+        out = super().state_dict()
+        entry = self.state.get(self._params[0])
+        out["state"] = {} if entry is None else {"0": {k: _copied(v) for k, v in entry.items()}}
+        return out
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        raise NotImplementedError("LBFGS: loading a state is not supported; a resumed "
-                                  "LBFGS starts a fresh history")
+        """Restore what ``state_dict`` gave: the options as for every optimizer, the
+        history checked first (every vector as long as all parameters together, as
+        many ``ro`` as pairs); on a mismatch nothing changes."""
+        where = f"{self.name}.load_state_dict"
+        history = state_dict.get("state") if isinstance(state_dict, dict) else None
+        if not isinstance(history, dict) or set(history) - {"0"}:
+            keys = sorted(history) if isinstance(history, dict) else history
+            raise ValueError(f"{where}: an LBFGS state holds one entry, '0' (the history, "
+                             f"kept with the first parameter), got {keys!r}")
+        entry = self._checked_history(where, history.get("0", {}))
+        super().load_state_dict({**state_dict, "state": {}})   # options: checked, then set
+        self.state = {} if not entry else {self._params[0]: entry}
+
+    def _checked_history(self, where: str, entry: dict) -> dict:
+        """The saved history as this optimizer holds it: arrays on its device and dtype."""
+        p0, n = self._params[0], sum(p.numel() for p in self._params)
+
+        def vector(name, v):
+            a = backend.to_numpy(v.array if hasattr(v, "array") else v)
+            if a.shape != (n,):
+                raise ValueError(f"{where}: {name} has shape {a.shape}; the parameters "
+                                 f"have {n} entries together, so it must be ({n},)")
+            return backend.as_array(a.copy(), dtype=p0.dtype, device=p0.device)
+
+        out = {}
+        for k, v in entry.items():
+            if k in ("d", "prev_flat_grad") and v is not None:
+                v = vector(k, v)
+            elif k in ("old_dirs", "old_stps"):
+                v = [vector(f"{k}[{i}]", a) for i, a in enumerate(v)]
+            elif k == "ro":
+                v = [float(r) for r in v]
+            out[k] = v
+        pairs = {len(out.get(k, [])) for k in ("old_dirs", "old_stps", "ro")}
+        if len(pairs) > 1:
+            raise ValueError(f"{where}: old_dirs, old_stps and ro must hold as many entries, "
+                             f"got {[len(out.get(k, [])) for k in ('old_dirs', 'old_stps', 'ro')]}")
+        return out
+
+
+def _copied(v: Any) -> Any:
+    """A state value with its arrays as NumPy copies (lists of arrays included)."""
+    if backend.is_array(v):
+        return backend.to_numpy(v).copy()
+    if isinstance(v, list):
+        return [_copied(x) for x in v]
+    return v
