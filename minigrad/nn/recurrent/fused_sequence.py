@@ -63,8 +63,9 @@ class FusedSequence(Function):
         # always: the chain runs through them
         step_needs = tuple(n or 1 <= i <= k for i, n in enumerate(needs))
         cells, outs = [], []
+        make, hand_off = self.spec.fused_node, plan.handoff
         for t in self._order():
-            cell = self.spec.fused_node(plan.handoff(t, state[0]))
+            cell = make(hand_off(t, state[0]))
             cell.needs_input_grad = step_needs
             new = cell.forward(xgs[t], *state, *weights)
             state = list(new) if k == 2 else [new]
@@ -82,18 +83,21 @@ class FusedSequence(Function):
         plan, k, cells = self.plan, self.n_state, self.cells
         xp = get_array_module(*(g for g in (d_rows, *d_state) if g is not None))
         h0 = self.inputs[1].array
-        carry = [xp.zeros_like(h0) if g is None else g for g in d_state]
-        shares = Shares()
+        carry = tuple(xp.zeros_like(h0) if g is None else g for g in d_state)
+        # dL/dh_t is its output row's share plus the next step's: the rows as (T, B, H)
+        d_out = None if d_rows is None else d_rows.reshape(len(plan.sizes), h0.shape[0], -1)
+        # the steps' own shares of the weights' gradients: none for RNN and LSTM cells
+        # when dW_hh is computed here and b_hh was folded into b_ih
+        shares = None if plan.takes_dw_hh and len(self.inputs) == 2 + k else Shares()
         for cell, t in zip(reversed(cells), reversed(self._order())):
-            dh = carry[0]
-            if d_rows is not None:   # dL/dh_t: its output row's share, then the next step's
-                dh = d_rows[plan.offsets[t]:plan.offsets[t + 1]] + dh
+            dh = carry[0] if d_out is None else d_out[t] + carry[0]
             grads = cell.backward(dh, *carry[1:])
-            carry = list(grads[1:1 + k])
-            shares.add(grads[1 + k:])
+            carry = grads[1:1 + k]
+            if shares is not None:
+                shares.add(grads[1 + k:])
         if not grad_mode.state.retaining:
             self.cells = None
-        dxg, dw = plan.grads, shares.total
+        dxg, dw = plan.grads, [None] if shares is None else shares.total
         plan.grads, plan.written = None, []
         if plan.takes_dw_hh:
             dw[0] = dxg.T @ plan.h_prev_rows(xp)
