@@ -79,3 +79,12 @@ def test_a_target_is_met_or_missed_by_how_much_from_the_ratio_alone():
         "1.50x PyTorch", "missed by 50%")
     assert missed["stretch: LSTM LM step, fused, <= 2x nn.LSTM"] == (
         "skipped", "not measured (peer not installed)")
+
+
+@pytest.mark.slow
+def test_instruction_counts_come_from_callgrind():
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed (count_instructions.py needs it)")
+    printed = _run("count_instructions.py", "rnn/hand NumPy")
+    per_step = float(printed.split()[2])
+    assert "rnn/hand NumPy" in printed and 0.5 < per_step < 50
