@@ -1,7 +1,8 @@
 """Property: the fused recurrent cells (one node per step, hand-written backward) and
 the composite ones (every gate a node) give the same outputs, states and gradients, for
 random kinds, sizes, layers, directions, lengths and initial states; chosen through the
-public ``fused=`` switch of the layers and cells."""
+public ``fused=`` switch of the layers and cells. One node per sequence
+(``fused="sequence"``) gives the numbers of one node per step exactly."""
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,12 +16,13 @@ KINDS = {"RNN tanh": (nn.RNN, {}), "RNN relu": (nn.RNN, {"nonlinearity": "relu"}
 CELLS = {"RNNCell": nn.RNNCell, "LSTMCell": nn.LSTMCell, "GRUCell": nn.GRUCell}
 
 
-def _twins(make):
-    """The same layer twice, fused and composite, with the same float64 weights."""
+def _twins(make, forms=(True, False)):
+    """The same layer twice, in two forms (fused and composite unless told), with the
+    same float64 weights."""
     mg.manual_seed(0)
-    fused, composite = make(True), make(False)
-    composite.load_state_dict(fused.state_dict())
-    return fused, composite
+    first, second = make(forms[0]), make(forms[1])
+    second.load_state_dict(first.state_dict())
+    return first, second
 
 
 def _grads(model, x, run):
@@ -82,6 +84,33 @@ def test_fused_and_composite_layers_agree(kind, features, hidden, layers, bidire
     out_c, grads_c = _grads(composite, x, run)
     _same(out_f, out_c)
     _same(grads_f, grads_c)
+
+
+@settings(max_examples=150)
+@given(st.sampled_from(sorted(KINDS)), st.integers(1, 4), st.integers(1, 2), st.booleans(),
+       st.integers(1, 3), st.integers(1, 6), st.booleans(), st.booleans(), st.integers(0, 2**16))
+def test_one_node_per_sequence_gives_the_per_step_numbers_exactly(
+        kind, hidden, layers, bidirectional, batch, steps, with_state, rows_first, seed):
+    cls, extra = KINDS[kind]
+    per_step, whole = _twins(lambda f: cls(
+        3, hidden, num_layers=layers, bidirectional=bidirectional, batch_first=rows_first,
+        dtype="float64", fused=f, **extra), forms=(True, "sequence"))
+    rng = np.random.default_rng(seed)
+    x = mg.tensor(rng.standard_normal((batch, steps, 3) if rows_first else (steps, batch, 3)),
+                  requires_grad=True)
+    state = None
+    if with_state:
+        n = layers * (2 if bidirectional else 1)
+        h0 = mg.tensor(rng.standard_normal((n, batch, hidden)))
+        state = (h0, mg.tensor(rng.standard_normal((n, batch, hidden)))) \
+            if cls is nn.LSTM else h0
+
+    def run(model):
+        return model(x, state)
+
+    for a, b in zip(_grads(per_step, x, run), _grads(whole, x, run)):
+        for u, v in zip(a, b, strict=True):
+            np.testing.assert_array_equal(u, v)
 
 
 @settings(max_examples=200)
