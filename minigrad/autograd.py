@@ -116,8 +116,7 @@ class Function:
             out = _new(Tensor)         # every slot set here, as tensor._init does
             out.array = backend.scalar_to_array(ys) if isinstance(ys, _SCALARS) else ys
             out._index = 0
-            out.grad = out.name = out._hooks = out._rebinds = None
-            out._retain = False
+            out.grad = None
             if gen >= 0:               # make this call a node of the graph
                 self.inputs = inputs
                 self.generation = gen + 1
