@@ -85,28 +85,38 @@ class Function:
         gen = -1                       # newest generation among inputs that need a grad
         xs = []
         if state.grad_enabled:
-            need = []
+            code = 1                   # a leading 1, then a bit per input: needs a grad?
             for x in inputs:
                 if isinstance(x, Tensor):
                     xs.append(x.array)
                     if x.requires_grad:
-                        need.append(True)
+                        code += code + 1
                         f = x.grad_fn
-                        g = 0 if f is None else f.generation
-                        if g > gen:
-                            gen = g
+                        if f is None:
+                            if gen < 0:
+                                gen = 0
+                        elif f.generation > gen:
+                            gen = f.generation
                         continue
                 else:
                     xs.append(x)
-                need.append(False)
+                code += code
             if gen >= 0:   # one shared tuple per pattern: a graph of many nodes keeps few
-                need = tuple(need)
-                self.needs_input_grad = _NEEDS.setdefault(need, need)
+                need = _NEEDS.get(code)
+                self.needs_input_grad = _needs_tuple(code) if need is None else need
         else:
             for x in inputs:
                 xs.append(x.array if isinstance(x, Tensor) else x)
         try:
-            ys = self.forward(*xs)
+            # one or two arrays by name: Python 3.11 runs such a call in the same
+            # interpreter loop, whereas forward(*xs) builds a tuple and recurses in C
+            n = len(xs)
+            if n == 2:
+                ys = self.forward(xs[0], xs[1])
+            elif n == 1:
+                ys = self.forward(xs[0])
+            else:
+                ys = self.forward(*xs)
         except (ValueError, TypeError, IndexError) as e:
             raise _input_error(self, inputs, xs, e) from None
         if state.anomaly:
@@ -120,7 +130,8 @@ class Function:
             if gen >= 0:               # make this call a node of the graph
                 self.inputs = inputs
                 self.generation = gen + 1
-                self.scope = state.scope
+                if state.scope:        # the class's () otherwise: one store less
+                    self.scope = state.scope
                 self.writes_seen = _writes.writes
                 out.grad_fn = self
                 out.requires_grad = True
@@ -146,7 +157,14 @@ class Function:
 
 
 _new = object.__new__
-_NEEDS: dict[tuple, tuple] = {}
+_NEEDS: dict[int, tuple] = {}  # 0b1 + one bit per input -> needs_input_grad
+
+
+def _needs_tuple(code: int) -> tuple:
+    """The needs_input_grad tuple that ``code`` (bits after a leading 1) stands for."""
+    need = tuple(c == "1" for c in bin(code)[3:])
+    _NEEDS[code] = need
+    return need
 _SCALARS = backend.SCALAR_TYPES
 _writes = versions.counter
 
