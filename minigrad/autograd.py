@@ -7,6 +7,9 @@ and, when a gradient is wanted, links the outputs to the node:
 
     output.grad_fn = node,  node.inputs = (input tensors, held strongly)
 
+(A node of one or two inputs holds them in two fields rather than a tuple: see
+``Function.inputs``.)
+
 A node does not hold its outputs (only weak references to those with hooks or
 retain_grad, ``node.watched``), so the graph has no reference cycles: dropping the
 loss frees the whole graph by reference counting alone.
@@ -46,7 +49,9 @@ class Function:
     # engine fields; op parameters (axis, shape...) go in the instance __dict__
     generation = 0
     saved: Any = ()
-    inputs: tuple = ()
+    _x0: Any = None                 # the inputs (see the inputs property)
+    _x1: Any = None
+    _xs: tuple = ()
     n_outputs = 1
     needs_input_grad: tuple = ()
     scope: tuple[str, ...] = ()
@@ -65,6 +70,31 @@ class Function:
     @property
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def inputs(self) -> tuple:
+        """The tensors (and other arguments) this node was called on, in order.
+
+        One or two inputs (nearly every op) live in two fields of the node, more in a
+        tuple: a tuple per node was one more object per op for the garbage collector
+        to scan again and again while a long graph grows (a third of its objects).
+        ``needs_input_grad`` has one entry per input, so it says which is the case."""
+        n = len(self.needs_input_grad)
+        if n == 2:
+            return self._x0, self._x1
+        if n == 1:
+            return (self._x0,)
+        return self._xs
+
+    @inputs.setter
+    def inputs(self, xs: tuple) -> None:
+        n = len(xs)
+        if n == 2:
+            self._x0, self._x1 = xs
+        elif n == 1:
+            self._x0 = xs[0]
+        else:
+            self._xs = tuple(xs)
 
     def watch(self, out: Tensor) -> None:
         """Have backward run ``out``'s hooks (and retain_grad) on its gradient."""
@@ -128,7 +158,13 @@ class Function:
             out._index = 0
             out.grad = None
             if gen >= 0:               # make this call a node of the graph
-                self.inputs = inputs
+                if n == 2:             # the inputs setter, inlined
+                    self._x0 = inputs[0]
+                    self._x1 = inputs[1]
+                elif n == 1:
+                    self._x0 = inputs[0]
+                else:
+                    self._xs = inputs
                 self.generation = gen + 1
                 if state.scope:        # the class's () otherwise: one store less
                     self.scope = state.scope
@@ -259,7 +295,10 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
         if record:
             fn.grad_norms = [None if g is None else _norm(g) for g in gxs]
         # an edge of the graph: an input that needed a gradient when fn was recorded
-        for x, gx, need in zip(fn.inputs, gxs, fn.needs_input_grad):
+        needs = fn.needs_input_grad
+        k = len(needs)  # fn.inputs, inlined (a property call per node costs as much)
+        xs = (fn._x0, fn._x1) if k == 2 else (fn._x0,) if k == 1 else fn._xs
+        for x, gx, need in zip(xs, gxs, needs):
             if gx is None or not need:
                 continue
             f = x.grad_fn
