@@ -7,6 +7,9 @@ and, when a gradient is wanted, links the outputs to the node:
 
     output.grad_fn = node,  node.inputs = (input tensors, held strongly)
 
+(A node of one or two inputs holds them in two fields rather than a tuple: see
+``Function.inputs``.)
+
 A node does not hold its outputs (only weak references to those with hooks or
 retain_grad, ``node.watched``), so the graph has no reference cycles: dropping the
 loss frees the whole graph by reference counting alone.
@@ -47,7 +50,9 @@ class Function:
     # engine fields; op parameters (axis, shape...) go in the instance __dict__
     generation = 0
     saved: Any = ()
-    inputs: tuple = ()
+    _x0: Any = None                 # the inputs (see the inputs property)
+    _x1: Any = None
+    _xs: tuple = ()
     n_outputs = 1
     needs_input_grad: tuple = ()
     scope: tuple[str, ...] = ()
@@ -66,6 +71,31 @@ class Function:
     @property
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def inputs(self) -> tuple:
+        """The tensors (and other arguments) this node was called on, in order.
+
+        One or two inputs (nearly every op) live in two fields of the node, more in a
+        tuple: a tuple per node was one more object per op for the garbage collector
+        to scan again and again while a long graph grows (a third of its objects).
+        ``needs_input_grad`` has one entry per input, so it says which is the case."""
+        n = len(self.needs_input_grad)
+        if n == 2:
+            return self._x0, self._x1
+        if n == 1:
+            return (self._x0,)
+        return self._xs
+
+    @inputs.setter
+    def inputs(self, xs: tuple) -> None:
+        n = len(xs)
+        if n == 2:
+            self._x0, self._x1 = xs
+        elif n == 1:
+            self._x0 = xs[0]
+        else:
+            self._xs = tuple(xs)
 
     def watch(self, out: Tensor) -> None:
         """Have backward run ``out``'s hooks (and retain_grad) on its gradient."""
@@ -86,28 +116,38 @@ class Function:
         gen = -1                       # newest generation among inputs that need a grad
         xs = []
         if state.grad_enabled:
-            need = []
+            code = 1                   # a leading 1, then a bit per input: needs a grad?
             for x in inputs:
                 if isinstance(x, Tensor):
                     xs.append(x.array)
                     if x.requires_grad:
-                        need.append(True)
+                        code += code + 1
                         f = x.grad_fn
-                        g = 0 if f is None else f.generation
-                        if g > gen:
-                            gen = g
+                        if f is None:
+                            if gen < 0:
+                                gen = 0
+                        elif f.generation > gen:
+                            gen = f.generation
                         continue
                 else:
                     xs.append(x)
-                need.append(False)
+                code += code
             if gen >= 0:   # one shared tuple per pattern: a graph of many nodes keeps few
-                need = tuple(need)
-                self.needs_input_grad = _NEEDS.setdefault(need, need)
+                need = _NEEDS.get(code)
+                self.needs_input_grad = _needs_tuple(code) if need is None else need
         else:
             for x in inputs:
                 xs.append(x.array if isinstance(x, Tensor) else x)
         try:
-            ys = self.forward(*xs)
+            # one or two arrays by name: Python 3.11 runs such a call in the same
+            # interpreter loop, whereas forward(*xs) builds a tuple and recurses in C
+            n = len(xs)
+            if n == 2:
+                ys = self.forward(xs[0], xs[1])
+            elif n == 1:
+                ys = self.forward(xs[0])
+            else:
+                ys = self.forward(*xs)
         except (ValueError, TypeError, IndexError) as e:
             raise _input_error(self, inputs, xs, e) from None
         if state.anomaly:
@@ -117,12 +157,18 @@ class Function:
             out = _new(Tensor)         # every slot set here, as tensor._init does
             out.array = backend.scalar_to_array(ys) if isinstance(ys, _SCALARS) else ys
             out._index = 0
-            out.grad = out.name = out._hooks = out._rebinds = None
-            out._retain = False
+            out.grad = None
             if gen >= 0:               # make this call a node of the graph
-                self.inputs = inputs
+                if n == 2:             # the inputs setter, inlined
+                    self._x0 = inputs[0]
+                    self._x1 = inputs[1]
+                elif n == 1:
+                    self._x0 = inputs[0]
+                else:
+                    self._xs = inputs
                 self.generation = gen + 1
-                self.scope = state.scope
+                if state.scope:        # the class's () otherwise: one store less
+                    self.scope = state.scope
                 self.writes_seen = _writes.writes
                 out.grad_fn = self
                 out.requires_grad = True
@@ -148,7 +194,14 @@ class Function:
 
 
 _new = object.__new__
-_NEEDS: dict[tuple, tuple] = {}
+_NEEDS: dict[int, tuple] = {}  # 0b1 + one bit per input -> needs_input_grad
+
+
+def _needs_tuple(code: int) -> tuple:
+    """The needs_input_grad tuple that ``code`` (bits after a leading 1) stands for."""
+    need = tuple(c == "1" for c in bin(code)[3:])
+    _NEEDS[code] = need
+    return need
 _SCALARS = backend.SCALAR_TYPES
 _writes = versions.counter
 
@@ -243,7 +296,10 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
         if record:
             fn.grad_norms = [None if g is None else _norm(g) for g in gxs]
         # an edge of the graph: an input that needed a gradient when fn was recorded
-        for x, gx, need in zip(fn.inputs, gxs, fn.needs_input_grad):
+        needs = fn.needs_input_grad
+        k = len(needs)  # fn.inputs, inlined (a property call per node costs as much)
+        xs = (fn._x0, fn._x1) if k == 2 else (fn._x0,) if k == 1 else fn._xs
+        for x, gx, need in zip(xs, gxs, needs):
             if gx is None or not need:
                 continue
             f = x.grad_fn

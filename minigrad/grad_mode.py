@@ -11,12 +11,15 @@ from typing import Iterator
 
 
 class _State:
-    """Global switches, read on every op (plain attributes: the cheapest lookup)."""
-    grad_enabled = True
-    scope: tuple[str, ...] = ()
-    anomaly = False
-    record_norms = False
-    retaining = False   # inside a backward(retain_graph=True): saved arrays must survive
+    """Global switches, read on every op. Plain attributes of the instance (not the
+    class): the cheapest lookup Python has, as the interpreter specializes it."""
+
+    def __init__(self):
+        self.grad_enabled = True
+        self.scope: tuple[str, ...] = ()
+        self.anomaly = False
+        self.record_norms = False
+        self.retaining = False  # inside a backward(retain_graph=True): saved arrays must survive
 
 
 state = _State()

@@ -28,8 +28,10 @@ from minigrad import backend
 
 
 class _Counter:
-    """Global count of in-place writes (a plain attribute: the cheapest read)."""
-    writes = 0
+    """Global count of in-place writes (an instance attribute: the cheapest read)."""
+
+    def __init__(self):
+        self.writes = 0
 
 
 counter = _Counter()

@@ -96,8 +96,8 @@ def floating(x: Any) -> Tensor:
     """The input of an op whose result is real-valued (exp, sigmoid, softmax, ...):
     integer and bool tensors become the default float dtype first, PyTorch's rule
     (NumPy would pick float16 for uint8, and ``-x`` of an unsigned integer wraps around)."""
-    t = tensor_of(x)
-    if backend.is_floating(t.dtype):
+    t = x if isinstance(x, Tensor) else Tensor._wrap(backend.as_array(x))
+    if t.array.dtype.kind == "f":  # is_floating, read off the array's own dtype (on every op)
         return t
     return Tensor._wrap(t.array.astype(backend.default_dtype()))
 

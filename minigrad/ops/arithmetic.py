@@ -15,7 +15,7 @@ class Add(Function):
         return a + b
 
     def backward(self, g):
-        a, b = self.inputs  # only shapes are needed, and only of tensors
+        a, b = self._x0, self._x1  # the inputs; only shapes are needed, only of tensors
         na, nb = self.needs_input_grad
         return (unbroadcast(g, a.array.shape) if na else None,
                 unbroadcast(g, b.array.shape) if nb else None)
@@ -29,7 +29,7 @@ class Sub(Add):
         return a - b
 
     def backward(self, g):
-        a, b = self.inputs
+        a, b = self._x0, self._x1
         na, nb = self.needs_input_grad
         return (unbroadcast(g, a.array.shape) if na else None,
                 unbroadcast(-g, b.array.shape) if nb else None)
@@ -50,7 +50,7 @@ class Mul(Function):
 
     def backward(self, g):
         b, a = self.saved
-        x, y = self.inputs  # only shapes are needed, and only of tensors
+        x, y = self._x0, self._x1  # the inputs; only shapes are needed, only of tensors
         na, nb = self.needs_input_grad
         return (unbroadcast(g * b, x.array.shape) if na else None,
                 unbroadcast(g * a, y.array.shape) if nb else None)
@@ -121,7 +121,7 @@ class MatMul(Function):
 
     def backward(self, g):
         b, a = self.saved
-        x, y = self.inputs  # shapes only
+        x, y = self._x0, self._x1  # the inputs; shapes only
         sa, sb = x.array.shape, y.array.shape
         na, nb = self.needs_input_grad
         if len(sa) == 2 and len(sb) == 2:   # the common case: nothing to promote or sum
