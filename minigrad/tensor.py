@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from minigrad import backend, versions
 from minigrad.dtypes import LEGACY_TYPES, as_dtype, size_arg, to_args
+from minigrad.tensor_attributes import TensorAttributes
 
 
 def _init(t: Tensor, array, grad_fn=None, index: int = 0) -> None:
@@ -22,7 +23,7 @@ def _init(t: Tensor, array, grad_fn=None, index: int = 0) -> None:
     t.grad = None
 
 
-class Tensor:
+class Tensor(TensorAttributes):
     # Slots, not a per-instance dict: a tensor is made by every op, and a long graph
     # holds hundreds of thousands. A dict per tensor is one more object for the garbage
     # collector to scan while the graph grows (CPython also stops sharing dict keys
@@ -60,22 +61,7 @@ class Tensor:
         return t
 
     # ----------------------------------------------------------- attributes
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
-
-    @property
-    def ndim(self) -> int:
-        return self.array.ndim
-
-    @property
-    def dtype(self):
-        return self.array.dtype
-
-    @property
-    def device(self) -> str:
-        return backend.device_of(self.array)
-
+    # (shape, dtype, item, repr... : TensorAttributes, tensor_attributes.py)
     @property
     def data(self) -> Tensor:
         """PyTorch's ``.data``: the same values as a tensor outside autograd (no history,
@@ -98,82 +84,11 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def __len__(self) -> int:
-        if self.array.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.array)
-
     def __iter__(self):
         """Rows along the first axis, as one unbind node (not one getitem per row)."""
         if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(ops.unbind(self))
-
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """PyTorch's size: the shape, or the length of one axis (``numel()`` counts)."""
-        if dim is None:
-            return self.shape
-        if isinstance(dim, bool) or not isinstance(dim, int):
-            raise TypeError(f"size: dim must be an integer, got {dim!r}")
-        if not -self.ndim <= dim < self.ndim:
-            raise IndexError(f"size: dim {dim} out of range for a tensor of shape {self.shape}")
-        return self.shape[dim]
-
-    def numel(self) -> int:
-        return self.array.size
-
-    def dim(self) -> int:
-        return self.array.ndim
-
-    def numpy(self):
-        """The data as a NumPy array (copied from the GPU if needed). Not tracked."""
-        return backend.to_numpy(self.array)
-
-    def item(self) -> float | int | bool:
-        if self.array.size != 1:
-            raise ValueError(f"item: only a one-element tensor converts to a Python "
-                             f"scalar, this one has shape {self.shape}")
-        return self.array.item()
-
-    def tolist(self):
-        return backend.to_numpy(self.array).tolist()
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats a one-element tensor's number, as in PyTorch."""
-        if not spec:
-            return repr(self)
-        if self.array.size != 1:
-            raise ValueError(f"format: {spec!r} formats a number, so it needs a one-element "
-                             f"tensor; this one has shape {self.shape}")
-        return format(self.item(), spec)
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __bool__(self) -> bool:
-        if self.array.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.array.item())
-
-    def __array__(self, dtype=None, copy=None):
-        a = backend.to_numpy(self.array)
-        return a if dtype is None else a.astype(dtype)
-
-    def __repr__(self) -> str:
-        body = backend.format_array(self.array, prefix="tensor(")
-        extra = f", shape={self.shape}, dtype={self.dtype}"
-        if self.device != "cpu":
-            extra += f", device='{self.device}'"
-        if self.grad_fn is not None:
-            extra += f", grad_fn=<{self.grad_fn.name}>"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        if self.name:
-            extra += f", name={self.name!r}"
-        return f"tensor({body}{extra})"
 
     __hash__ = object.__hash__  # tensors compare elementwise but hash by identity
 
