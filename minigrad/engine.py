@@ -12,15 +12,15 @@ from __future__ import annotations
 import heapq
 import sys
 import traceback
-from typing import TYPE_CHECKING
+from typing import Any
 
 from minigrad import backend, versions
 from minigrad.grad_mode import state
 from minigrad.tensor import Tensor
 
-if TYPE_CHECKING:
-    from minigrad.autograd import Function
-
+# a node of the graph, an ``autograd.Function``: named, not imported, since autograd.py
+# imports this module (for ``backward`` and the anomaly checks)
+Node = Any
 _FREED = "freed"  # what a node's saved arrays become once backward has used them
 _writes = versions.counter
 
@@ -59,7 +59,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
     _write_leaves(leaves)
 
 
-def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> None:
+def _run(fn0: Node, index: int, grad, leaves: dict, retain_graph: bool) -> None:
     record = state.record_norms
     anomaly = state.anomaly
     heappush, heappop = heapq.heappush, heapq.heappop
@@ -111,7 +111,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 if entry is None:
                     leaves[id(x)] = [x, gx, False]
                 else:
-                    _add_leaf(entry, gx)
+                    add_to_sum(entry, gx)
                 continue
             slot = pending.get(f)
             if slot is None:
@@ -132,7 +132,7 @@ def _run(fn0: Function, index: int, grad, leaves: dict, retain_graph: bool) -> N
                 owned.add(id(new))
 
 
-def _before_backward(fn: Function, gys: list, writes: int) -> list:
+def _before_backward(fn: Node, gys: list, writes: int) -> list:
     """The rare cases before a node's backward: a second backward through freed arrays
     (refused), in-place writes since the node was made (``versions.check_node``), and
     hooks / retain_grad on its outputs."""
@@ -148,14 +148,14 @@ def _before_backward(fn: Function, gys: list, writes: int) -> list:
     return gys
 
 
-def _fill_missing(fn: Function, gys: list) -> list:
+def _fill_missing(fn: Node, gys: list) -> list:
     """Zeros for the outputs of a multi-output op that no later op used."""
     xp = backend.get_array_module(*[g for g in gys if g is not None])
     return [xp.zeros(shape, dtype) if g is None else g
             for g, (shape, dtype) in zip(gys, fn.out_meta)]
 
 
-def _add_leaf(entry: list, gx) -> None:
+def add_to_sum(entry: list, gx) -> None:
     """A leaf's next contribution ``entry = [leaf, sum so far, owned?]``: the first
     sum allocates, later ones add in place (T steps, 1 array)."""
     if entry[2]:
@@ -202,7 +202,7 @@ def _write_leaves(leaves: dict) -> None:
             x.grad.array += g
 
 
-def _output_hooks(fn: Function, gys: list) -> list:
+def _output_hooks(fn: Node, gys: list) -> list:
     """Run hooks / retain_grad of the (still alive) outputs of ``fn``."""
     gys = list(gys)
     for i, ref in (fn.watched or {}).items():
@@ -264,7 +264,7 @@ def user_line() -> str:
     return "<unknown>"
 
 
-def check_finite(fn: Function, arrays, phase: str) -> None:
+def check_finite(fn: Node, arrays, phase: str) -> None:
     for a in arrays:
         if a is None or not hasattr(a, "dtype") or a.dtype.kind != "f":
             continue
