@@ -25,6 +25,7 @@ from __future__ import annotations
 from minigrad import grad_mode
 from minigrad.autograd import Function
 from minigrad.backend import get_array_module
+from minigrad.engine import add_to_sum
 from minigrad.nn.recurrent.buffers import Pool
 from minigrad.nn.recurrent.sequence import SequenceSteps
 from minigrad.nn.recurrent.spec import CellSpec
@@ -86,18 +87,25 @@ class FusedSequence(Function):
         carry = tuple(xp.zeros_like(h0) if g is None else g for g in d_state)
         # dL/dh_t is its output row's share plus the next step's: the rows as (T, B, H)
         d_out = None if d_rows is None else d_rows.reshape(len(plan.sizes), h0.shape[0], -1)
-        # the steps' own shares of the weights' gradients: none for RNN and LSTM cells
-        # when dW_hh is computed here and b_hh was folded into b_ih
-        shares = None if plan.takes_dw_hh and len(self.inputs) == 2 + k else Shares()
+        # the steps' own shares of the weights' gradients, summed as the engine sums a
+        # leaf's contributions ([_, sum, owned]): none for RNN and LSTM cells when dW_hh
+        # is computed here and b_hh was folded into b_ih
+        n_weights = len(self.inputs) - 1 - k
+        sums = None if plan.takes_dw_hh and n_weights == 1 else [
+            [None, None, False] for _ in range(n_weights)]
         for cell, t in zip(reversed(cells), reversed(self._order())):
             dh = carry[0] if d_out is None else d_out[t] + carry[0]
             grads = cell.backward(dh, *carry[1:])
             carry = grads[1:1 + k]
-            if shares is not None:
-                shares.add(grads[1 + k:])
+            if sums is not None:
+                for entry, share in zip(sums, grads[1 + k:]):
+                    if share is not None and entry[1] is None:
+                        entry[1] = share
+                    elif share is not None:
+                        add_to_sum(entry, share)
         if not grad_mode.state.retaining:
             self.cells = None
-        dxg, dw = plan.grads, [None] if shares is None else shares.total
+        dxg, dw = plan.grads, [None] if sums is None else [entry[1] for entry in sums]
         plan.grads, plan.written = None, []
         if plan.takes_dw_hh:
             dw[0] = dxg.T @ plan.h_prev_rows(xp)
@@ -105,30 +113,6 @@ class FusedSequence(Function):
 
     def explain(self, xg, *rest):
         return self.spec.fused_node(None).explain(xg[:self.plan.sizes[0]], *rest)
-
-
-class Shares:
-    """The sum of the steps' shares of each weight's gradient (None: no share), taken
-    latest step first and in place after the first sum, as the engine sums a leaf's
-    contributions in the per-step graph."""
-
-    def __init__(self):
-        self.total: list = []
-        self.owned: list = []
-
-    def add(self, shares: tuple) -> None:
-        if not self.total:
-            self.total, self.owned = list(shares), [False] * len(shares)
-            return
-        for i, s in enumerate(shares):
-            if s is None:
-                continue
-            if self.total[i] is None:
-                self.total[i] = s
-            elif self.owned[i]:
-                self.total[i] += s
-            else:
-                self.total[i], self.owned[i] = self.total[i] + s, True
 
 
 def fused_sequence(spec: CellSpec, xg: Tensor, init: list[Tensor], weights: tuple,

@@ -96,12 +96,16 @@ class SequenceSteps(Function):
     def _block(self, a, t: int):
         return a[self.offsets[t]:self.offsets[t + 1]]
 
+    def blocks(self, a) -> tuple:
+        """Views of ``a``'s rows, one block per step."""
+        bounds = self.offsets
+        return tuple([a[bounds[t]:bounds[t + 1]] for t in range(len(self.sizes))])
+
     def forward(self, xg, w_hh=None):
         self.saved = [None] * len(self.sizes)   # h_prev of each handed-off step, for dW_hh
         if self.scratch:
             self.xg = xg
-        bounds = self.offsets
-        return tuple([xg[bounds[t]:bounds[t + 1]] for t in range(len(self.sizes))])
+        return self.blocks(xg)
 
     def handoff(self, t: int, h_prev) -> Handoff | None:
         """Step t's hand-off (None when this node records no graph). Called once per
@@ -199,16 +203,14 @@ class StepRows(Function):
     them (at H = 1024, T = 64, B = 32: 8 MB and its time). Backward hands each step its
     block of the gradient's rows (views), as ``cat``'s does."""
 
-    def __init__(self, rows, offsets: list[int]):
-        self.rows, self.offsets = rows, offsets
+    def __init__(self, node: SequenceSteps):
+        self.node = node
 
     def forward(self, *hs):
-        rows, self.rows = self.rows, None
-        return rows
+        return self.node.output_rows()
 
     def backward(self, g):
-        bounds = self.offsets
-        return tuple([g[bounds[t]:bounds[t + 1]] for t in range(len(bounds) - 1)])
+        return self.node.blocks(g)
 
 
 def step_rows(node: SequenceSteps | None, outputs: list[Tensor]) -> Tensor:
@@ -217,7 +219,7 @@ def step_rows(node: SequenceSteps | None, outputs: list[Tensor]) -> Tensor:
     rows = None if node is None else node.output_rows()
     if rows is None or any(h.array.base is not rows.base for h in outputs):
         return ops.cat(outputs, axis=0)
-    return StepRows(rows, node.offsets)(*outputs)
+    return StepRows(node)(*outputs)
 
 
 def sequence_steps(xg: Tensor, sizes: Sequence[int], w_hh: Tensor | None = None, *,
