@@ -49,6 +49,12 @@ def _tensors(out) -> list:
     return found
 
 
+def _initial_state(cls, rng, n, batch, hidden):
+    """Random h_0 (and c_0 for an LSTM), (n, batch, hidden) each."""
+    h0 = mg.tensor(rng.standard_normal((n, batch, hidden)))
+    return (h0, mg.tensor(rng.standard_normal((n, batch, hidden)))) if cls is nn.LSTM else h0
+
+
 def _same(a, b):
     for u, v in zip(a, b, strict=True):
         np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-11)
@@ -70,12 +76,8 @@ def test_fused_and_composite_layers_agree(kind, features, hidden, layers, bidire
     x = mg.tensor(rng.standard_normal(shape), requires_grad=True)
     lengths = (data.draw(st.lists(st.integers(1, steps), min_size=batch, max_size=batch))
                if with_lengths else None)
-    state = None
-    if with_state:
-        n = layers * (2 if bidirectional else 1)
-        h0 = mg.tensor(rng.standard_normal((n, batch, hidden)))
-        state = (h0, mg.tensor(rng.standard_normal((n, batch, hidden)))) \
-            if cls is nn.LSTM else h0
+    state = _initial_state(cls, rng, layers * (2 if bidirectional else 1), batch, hidden) \
+        if with_state else None
 
     def run(model):
         return model(x, state, lengths=lengths)
@@ -98,12 +100,8 @@ def test_one_node_per_sequence_gives_the_per_step_numbers_exactly(
     rng = np.random.default_rng(seed)
     x = mg.tensor(rng.standard_normal((batch, steps, 3) if rows_first else (steps, batch, 3)),
                   requires_grad=True)
-    state = None
-    if with_state:
-        n = layers * (2 if bidirectional else 1)
-        h0 = mg.tensor(rng.standard_normal((n, batch, hidden)))
-        state = (h0, mg.tensor(rng.standard_normal((n, batch, hidden)))) \
-            if cls is nn.LSTM else h0
+    state = _initial_state(cls, rng, layers * (2 if bidirectional else 1), batch, hidden) \
+        if with_state else None
 
     def run(model):
         return model(x, state)
