@@ -156,8 +156,9 @@ def _fill_missing(fn: Node, gys: list) -> list:
 
 
 def add_to_sum(entry: list, gx) -> None:
-    """A leaf's next contribution ``entry = [leaf, sum so far, owned?]``: the first
-    sum allocates, later ones add in place (T steps, 1 array)."""
+    """One more contribution to a sum kept as ``entry = [owner, sum so far, owned?]``
+    (a leaf's gradient; a fused sequence's weight shares): the first sum allocates,
+    later ones add in place (T steps, 1 array)."""
     if entry[2]:
         entry[1] += gx
     else:
